@@ -1,0 +1,66 @@
+"""A state actor: its civil demand, its stockpile and (for China) its export regime."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.world import MAGNET
+
+
+class Country(mesa.Agent):
+    """A country or Global South group.
+
+    Args:
+        model: the model.
+        index: position in the world's country arrays.
+    """
+
+    def __init__(self, model: mesa.Model, index: int):
+        super().__init__(model)
+        w = model.world
+        self.index = index
+        self.cid = w.countries[index]
+        self.circle = str(w.circle[index])
+        self.stockpile = np.zeros((w.stockpile0.shape[1], 3))
+        self.stockpile[:, 0] = w.stockpile0[index]  # bought from China before 2026: Chinese origin
+
+    def civil_demand(self, t: int) -> float:
+        """Civil magnet use this month (t), growing at the country's rate."""
+        w = self.model.world
+        return float(w.civil0[self.index] * (1.0 + w.civil_growth[self.index]) ** (t / 12.0))
+
+    def consume_civil(self, t: int, stock: np.ndarray) -> tuple[float, float]:
+        """Consume civil magnets from ``stock[M, K]`` (in place), Chinese-origin first.
+
+        Returns:
+            ``(consumed, unmet)`` in tonnes of magnet.
+        """
+        want = self.civil_demand(t)
+        left = want
+        for k in range(stock.shape[1]):
+            take = min(stock[MAGNET, k], left)
+            stock[MAGNET, k] -= take
+            left -= take
+        return want - left, left
+
+    def release_stockpile(self, material: int, amount: float,
+                          classes: np.ndarray | None = None) -> np.ndarray:
+        """Release up to ``amount`` t of ``material`` from the allowed origin ``classes``.
+
+        Returns:
+            The released tonnes by class (taken pro rata from what is held).
+        """
+        held = self.stockpile[material] * (1.0 if classes is None else classes)
+        total = held.sum()
+        if total <= 0 or amount <= 0:
+            return np.zeros_like(held)
+        out = held * min(1.0, amount / total)
+        self.stockpile[material] -= out
+        return out
+
+    def export_terms(self, tier: int) -> tuple[float, float, float, int]:
+        """China's terms for a destination tier: (approval prob, review days, cv, priority)."""
+        w = self.model.world
+        return (float(w.tier_prob[tier]), float(w.tier_days[tier]), float(w.tier_cv[tier]),
+                int(w.tier_priority[tier]))

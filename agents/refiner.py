@@ -1,0 +1,87 @@
+"""A plant at one stage of the chain: separation, metal/alloy or magnet making."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.production import convert
+from sim.world import HEAVY, LIGHT, N_CLASSES
+
+SEPARATION = 0
+OUTPUT = {0: LIGHT, 1: 2, 2: 3}  # stage -> main output material (light oxide, metal, magnet)
+
+
+class Refiner(mesa.Agent):
+    """A firm's plant. State: its schedule (after slip) and unsold output inventory.
+
+    Args:
+        model: the model.
+        index: position in the world's refiner arrays.
+        start: month index of first output after this run's schedule slip.
+    """
+
+    def __init__(self, model: mesa.Model, index: int, start: int):
+        super().__init__(model)
+        w = model.world
+        self.index = index
+        self.rid = w.refiners[index]
+        self.stage = int(w.r_stage[index])
+        self.site = int(w.r_site[index])
+        self.chinese = self.site == w.cn or int(w.r_owner[index]) == w.cn
+        self.start = start
+        self.inventory = np.zeros((len(w.recipe[0]), N_CLASSES))
+
+    def ramp(self, t: int) -> float:
+        """Share of nameplate available in month ``t`` (0 before start, linear ramp)."""
+        ramp = int(self.model.world.r_ramp[self.index])
+        if t < self.start:
+            return 0.0
+        return 1.0 if ramp == 0 else min(1.0, (t - self.start + 1) / ramp)
+
+    def quality(self, t: int) -> int:
+        """Origin class of this plant's output: 0 Chinese, 1 unqualified, 2 qualified."""
+        if self.chinese:
+            return 0
+        return 2 if t >= self.start + int(self.model.world.r_qual[self.index]) else 1
+
+    def wanted(self, t: int, utilisation: np.ndarray | float) -> np.ndarray:
+        """Output this plant wants to make this month, per material (t).
+
+        Args:
+            t: month index.
+            utilisation: share of available capacity to run, per output material or scalar.
+        """
+        w = self.model.world
+        out = np.zeros(self.inventory.shape[0])
+        util = np.broadcast_to(np.asarray(utilisation, dtype=float), out.shape)
+        ramp = self.ramp(t)
+        if self.stage == SEPARATION:
+            out[LIGHT] = min(w.r_cap[self.index] * ramp * util[LIGHT], w.r_feed[self.index])
+            out[HEAVY] = w.r_heavy[self.index] * ramp * util[HEAVY]
+        else:
+            m_out = OUTPUT[self.stage]
+            out[m_out] = w.r_cap[self.index] * ramp * util[m_out]
+        if not self.chinese:
+            room = self.model.refiner_inventory_months * (w.r_cap[self.index] + w.r_heavy[self.index])
+            out = np.minimum(out, np.maximum(room - self.inventory.sum(axis=1), 0.0))
+        return out
+
+    def produce(self, t: int, wanted: np.ndarray, site_stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Make ``wanted`` output from ``site_stock`` inputs (updated in place).
+
+        Returns:
+            ``(made[M], used[M])`` in tonnes, for the material ledger.
+        """
+        made = np.zeros(wanted.size)
+        used = np.zeros(wanted.size)
+        k = self.quality(t)
+        if self.stage == SEPARATION:
+            self.inventory[:, k] += wanted  # feed is mined concentrate, outside the ledger
+            return wanted.copy(), used
+        m_out = OUTPUT[self.stage]
+        out, taken = convert(wanted[m_out], self.model.world.recipe[self.stage], site_stock, k)
+        site_stock -= taken
+        self.inventory[m_out] += out
+        made[m_out] = out.sum()
+        return made, taken.sum(axis=1)

@@ -1,0 +1,120 @@
+"""Run files: the tidy Parquet table, the manifest, and loading them back.
+
+Files are written to a temporary name and renamed into place, so an interrupted or failed
+run never leaves a half-written file over an earlier result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+RESULTS = "results.parquet"
+MANIFEST = "manifest.json"
+COLUMNS = ["month", "scenario", "seed", "metric", "entity", "value"]
+PACKAGES = ("rhythm-sim", "mesa", "numpy", "scipy", "pandas", "pyarrow", "matplotlib", "hydra-core", "omegaconf")
+
+
+class ResultsError(ValueError):
+    """A results file or directory is missing, unreadable or malformed."""
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_results(table: pd.DataFrame, out_dir: Path) -> Path:
+    """Write ``table`` as ``out_dir/results.parquet``; returns the path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / RESULTS
+    arrow = pa.Table.from_pandas(table[COLUMNS], preserve_index=False)
+    _atomic_write(path, lambda p: pq.write_table(arrow, p, compression="zstd"))
+    return path
+
+
+def git_commit() -> str | None:
+    """The checkout's commit hash, or None outside a git checkout."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def versions() -> dict[str, str | None]:
+    """Installed versions of the packages a result depends on."""
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def write_manifest(out_dir: Path, cfg, seeds: list[int], wall_s: float, **extra) -> Path:
+    """Write ``manifest.json``: resolved config, scenario, seeds, versions, commit, wall time."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    doc = {"scenario": cfg.scenario_name, "base_seed": cfg.seed, "replicate_seeds": seeds,
+           "replicates": cfg.replicates, "wall_time_s": round(wall_s, 3),
+           "git_commit": git_commit(), "versions": versions(), "config": asdict(cfg), **extra}
+    path = out_dir / MANIFEST
+    text = json.dumps(doc, indent=2, default=str, allow_nan=True)
+    _atomic_write(path, lambda p: p.write_text(text))
+    return path
+
+
+def _read_one(path: Path) -> pd.DataFrame:
+    try:
+        table = pq.read_table(path).to_pandas()
+    except (OSError, pa.ArrowException) as exc:
+        raise ResultsError(f"{path}: not a readable results table ({' '.join(str(exc).split())[:160]})") from None
+    missing = [c for c in COLUMNS if c not in table.columns]
+    if missing:
+        raise ResultsError(f"{path}: missing columns {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+    return table
+
+
+def load_results(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a run directory, a sweep directory (runs below it) or a ``results.parquet``.
+
+    Returns:
+        The tidy table; a sweep's runs are concatenated, with a ``run`` column naming each
+        run's directory relative to ``path``.
+
+    Raises:
+        ResultsError: nothing to load, or a file that is not a valid results table.
+    """
+    root = Path(path)
+    if root.is_file():
+        return _read_one(root)
+    if (root / RESULTS).is_file():
+        return _read_one(root / RESULTS)
+    files = sorted(root.rglob(RESULTS)) if root.is_dir() else []
+    if not files:
+        raise ResultsError(f"{root}: no {RESULTS} found (expected a run or sweep directory)")
+    parts = []
+    for f in files:
+        part = _read_one(f)
+        part["run"] = str(f.parent.relative_to(root))
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    for col in ("scenario", "metric", "entity", "run"):
+        table[col] = table[col].astype("category")
+    return table

@@ -1,0 +1,76 @@
+"""Delivery lag and its aggregation, as pure functions over cumulative curves."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def delivery_lag(planned_cum: np.ndarray, actual_cum: np.ndarray) -> np.ndarray:
+    """Months behind plan at the end of each month: ``t - P^-1(D(t))``, never negative.
+
+    ``P^-1`` interpolates the planned cumulative curve linearly between month ends, with
+    ``P = 0`` at the end of month -1 (the run's start).
+
+    Args:
+        planned_cum: planned cumulative deliveries per month, non-decreasing, ``[T]``.
+        actual_cum: actual cumulative deliveries per month, ``[T]``.
+
+    Returns:
+        Lag in months, ``[T]``.
+    """
+    p = np.asarray(planned_cum, dtype=float)
+    d = np.asarray(actual_cum, dtype=float)
+    t = np.arange(p.size, dtype=float)
+    ahead = d >= p - 1e-9
+    i = np.searchsorted(p, d, side="left")
+    i = np.minimum(i, p.size - 1)
+    p_prev = np.where(i > 0, p[np.maximum(i - 1, 0)], 0.0)
+    span = p[i] - p_prev
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(span > 0, (d - p_prev) / span, 1.0)
+    reach = (i - 1) + np.clip(frac, 0.0, 1.0)
+    return np.where(ahead, 0.0, np.maximum(t - reach, 0.0))
+
+
+def fcfs_split(total_cum: np.ndarray, order_units: np.ndarray) -> np.ndarray:
+    """Split cumulative deliveries among orders first-come-first-served.
+
+    Args:
+        total_cum: cumulative units delivered, ``[T]``.
+        order_units: units per order, sorted by order date, ``[J]``; a last entry of
+            ``inf`` takes everything after the earlier orders.
+
+    Returns:
+        Cumulative units per order, ``[J, T]``.
+    """
+    units = np.asarray(order_units, dtype=float)
+    before = np.concatenate([[0.0], np.cumsum(units)[:-1]])
+    return np.clip(total_cum[None, :] - before[:, None], 0.0, units[:, None])
+
+
+def lag_series(plan: np.ndarray, delivered: np.ndarray, order_country: np.ndarray,
+               order_units: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """Lag of one program overall and per customer country.
+
+    Args:
+        plan: planned deliveries per month, ``[T]``.
+        delivered: actual deliveries per month, ``[T]``.
+        order_country: customer country index per order, in FCFS order, ``[J]``.
+        order_units: units per order (last ``inf`` for own forces), ``[J]``.
+
+    Returns:
+        ``(lag[T], {country: lag[T]})`` in months.
+    """
+    p_cum, d_cum = np.cumsum(plan), np.cumsum(delivered)
+    p_orders = fcfs_split(p_cum, order_units)
+    d_orders = fcfs_split(d_cum, order_units)
+    per_country = {}
+    for c in np.unique(order_country):
+        rows = order_country == c
+        per_country[int(c)] = delivery_lag(p_orders[rows].sum(axis=0), d_orders[rows].sum(axis=0))
+    return delivery_lag(p_cum, d_cum), per_country
+
+
+def mean_of(series: list[np.ndarray], length: int) -> np.ndarray:
+    """Element-wise mean of equal-length series (zeros when there are none)."""
+    return np.mean(series, axis=0) if series else np.zeros(length)

@@ -1,0 +1,305 @@
+"""The rhythm-sim model: construction, the staged monthly schedule, and data collection.
+
+State is held in arrays over *buyers* (country stocks first, then one component inventory
+per defense program), materials and origin classes; agents own their behaviour. Each month
+runs SPEC §5's stages in order: production must precede the markets that sell its output,
+and shipments arrive before producers kit, so a tonne approved this month can be used at
+the earliest when it lands.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from agents import Country, DefenseProducer, Refiner
+from sim.ledger import Ledger
+from sim.licensing import LicenceQueue, ration_by_priority
+from sim.market import allocate_ex_china, update_price
+from sim.recorder import Recorder
+from sim.world import LIGHT, MAGNET, N_CLASSES, Policy, World
+
+WARMUP_MONTHS = 6   # months run before the start so stocks and queues settle; not recorded
+TRANSIT_SLOTS = 25  # longest transit (months) + 1
+QUEUE_HORIZON = 24  # longest licence review, months
+
+
+class RhythmModel(mesa.Model):
+    """Rare-earth and magnet supply chain, 2026-2035, one month per step.
+
+    Args:
+        world: the indexed world (countries, plants, programs), from :func:`sim.world.build_world`.
+        policy: regime, US policy and market settings, from :func:`sim.world.build_policy`.
+        seed: seed of the model's one random generator.
+    """
+
+    def __init__(self, world: World, policy: Policy, seed: int | None = None):
+        super().__init__(rng=seed)
+        self.world, self.policy = world, policy
+        w, n_c, n_p = world, len(world.countries), len(world.programs)
+        n_b, n_m = n_c + n_p, world.recipe.shape[1]
+        self.n_c, self.n_p = n_c, n_p
+        self.refiner_inventory_months = policy.refiner_inventory_months
+        self.countries = [Country(self, i) for i in range(n_c)]
+        # Plants not yet started slip by an exponential delay (D33, D36: slips are the norm).
+        late = (w.r_start >= 0) & (w.r_slip_mean > 0)
+        slip = np.where(late, np.round(self.rng.exponential(np.maximum(w.r_slip_mean, 1e-9))), 0)
+        self.refiners = [Refiner(self, r, int(w.r_start[r] + slip[r])) for r in range(len(w.refiners))]
+        self.ex_china = [r for r in self.refiners if not r.chinese]
+        self.offtake = np.zeros((len(self.ex_china), n_b))
+        self.offtake[:, :n_c] = w.r_offtake[[r.index for r in self.ex_china]]
+        self.producers = self._make_producers()
+
+        self.buyer_country = np.concatenate([np.arange(n_c), [p.country for p in w.programs]]).astype(int)
+        self.us = w.countries.index("US") if "US" in w.countries else -1
+        self.us_program = np.array([p.country == self.us for p in w.programs], dtype=bool)
+        self.rated = np.concatenate([np.zeros(n_c, bool), self.us_program])
+        self.foreign = self.buyer_country != w.cn
+        tier = np.where(w.tier[self.buyer_country] >= 0, w.tier[self.buyer_country], 0)
+        military = np.arange(n_b) >= n_c
+        self.approve_prob = np.where(military & policy.deny_military, 0.0, w.tier_prob[tier])
+        self.review_days, self.review_cv = w.tier_days[tier], w.tier_cv[tier]
+        self.priority = np.where(self.foreign, w.tier_priority[tier], -1)
+        self.gradient = np.where(self.foreign, w.tier_gradient[tier], 1.0)
+        # Expected months from order to arrival for a civil buyer supplied from China.
+        self.lead = np.where(self.foreign, self.review_days / policy.working_days
+                             + w.transit_cn[self.buyer_country], 0.0)
+
+        self.hold = np.zeros((n_b, n_m, N_CLASSES))
+        self.transit = np.zeros((TRANSIT_SLOTS, n_b, n_m, N_CLASSES))
+        self.queue = LicenceQueue(n_b, n_m, QUEUE_HORIZON)
+        self.use = np.zeros((n_c, n_m))
+        self.shortfall = np.zeros((n_c, n_m))
+        self.export_ema = np.zeros(n_m)
+        self.quota_used = np.zeros(n_m)
+        self.fiscal = np.zeros(n_c)
+        self.cn_exports = np.zeros((n_c, n_m))
+        self.price = np.stack([policy.base_price, policy.base_price * self.gradient[self.foreign].mean()], axis=1)
+        self._initial_stocks()
+        self.ledger = Ledger(policy.start, policy.check_conservation)
+        for t in range(-WARMUP_MONTHS, 0):
+            self._month(t, kit=False)
+        self.ledger.open(self._material_totals())
+        self.recorder = Recorder(self, policy.months)
+        self.t = 0
+
+    # ---- construction helpers -------------------------------------------------------------
+    def _make_producers(self) -> list[DefenseProducer]:
+        groups: dict[tuple, list[int]] = {}
+        for i, p in enumerate(self.world.programs):
+            groups.setdefault((p.country, p.producer), []).append(i)
+        return [DefenseProducer(self, idx) for idx in groups.values()]
+
+    def _initial_stocks(self) -> None:
+        """Stocks at their targets, Chinese-origin (D7, D59: supply chains ran through China)."""
+        w = self.world
+        self._produce(0, dry_run=True)
+        self.hold[: self.n_c, :, 0] = w.cover[:, None] * self.use
+        for producer in self.producers:
+            for j, p in enumerate(producer.programs):
+                self.hold[self.n_c + p, :, 0] = producer.inventory_target(j, 0)
+
+    # ---- the schedule ---------------------------------------------------------------------
+    def step(self) -> None:
+        """Advance one month and record it."""
+        self._month(self.t, kit=True)
+        self.recorder.record(self.t)
+        self.t += 1
+
+    def _month(self, t: int, kit: bool) -> None:
+        if (self.policy.start_abs + t) % 12 == 0:   # 1. scheduled events: the quota year turns
+            self.quota_used[:] = 0.0
+        eligible = self.eligibility(t)               # 2. policy: DFARS origin rule by date
+        self._produce(t)                             # 3. refiners and magnet makers
+        self._clear_markets(t, eligible)             # 4. ex-China allocation, licences, stockpiles
+        slot = t % TRANSIT_SLOTS                     # 5. shipments arrive
+        self.hold += self.transit[slot]
+        self.transit[slot] = 0.0
+        self._use_material(t, eligible, kit)         # 6. defense units kitted/delivered; civil use
+        self._accrue_fiscal(t)                       # 7. plants under construction draw funds
+        self.ledger.check(t, self._material_totals(), self.hold, self.world.countries)  # 8.
+
+    def eligibility(self, t: int) -> np.ndarray:
+        """Origin classes each buyer accepts, ``[B, K]``.
+
+        Civil buyers take anything; defense programs need qualified supply (established
+        Chinese-origin chains or qualified non-China plants), and US programs refuse Chinese
+        content from the DFARS month on (D51).
+        """
+        e = np.ones((len(self.buyer_country), N_CLASSES), dtype=bool)
+        e[self.n_c:, 1] = False
+        if t >= self.policy.dfars_month:
+            e[self.n_c:, 0] &= ~self.us_program
+        return e
+
+    def _produce(self, t: int, dry_run: bool = False) -> None:
+        w, cn = self.world, self.world.cn
+        req = np.zeros_like(self.use)
+        short = np.zeros_like(self.use)
+        req[:, MAGNET] = [c.civil_demand(t) for c in self.countries]
+        for stage in range(3):
+            plants = [r for r in self.refiners if r.stage == stage]
+            util = 1.0 if dry_run else self._china_utilisation(t, plants)
+            for r in plants:
+                wanted = r.wanted(t, util if r.chinese else 1.0)
+                inputs = wanted.max() * w.recipe[stage]
+                req[r.site] += inputs
+                if dry_run:
+                    continue
+                stock = self.hold[r.site]
+                short[r.site] += np.maximum(inputs - stock.sum(axis=1), 0.0)
+                made, used = r.produce(t, wanted, stock)
+                self.ledger.flow(made, used)
+                if r.chinese:   # China's plants sell into the domestic pool at once
+                    self.hold[cn] += r.inventory
+                    r.inventory[:] = 0.0
+        self.use = req if dry_run else 0.5 * self.use + 0.5 * req
+        self.shortfall = short
+
+    def _china_utilisation(self, t: int, plants: list[Refiner]) -> np.ndarray:
+        """Share of China's capacity run per output: fill the domestic pool to its target."""
+        cn = self.world.cn
+        cap = sum((r.wanted(t, 1.0) for r in plants if r.chinese), np.zeros(self.use.shape[1]))
+        target = self.world.cover[cn] * (self.use[cn] + self.export_ema)
+        gap = np.maximum(target - self.hold[cn].sum(axis=1), 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(cap > 0, np.minimum(gap / cap, 1.0), 0.0)
+
+    def _needs(self, t: int, eligible: np.ndarray) -> np.ndarray:
+        """Tonnes each buyer orders this month (an order-up-to rule).
+
+        A buyer tops its position (eligible stock + in transit + queued lots at their expected
+        approval rate) up to its cover target plus use over the expected lead time (review +
+        shipping), so longer licence reviews mean more material tied up in the pipeline.
+        """
+        target = np.zeros(self.hold.shape[:2])
+        target[: self.n_c] = (self.world.cover + self.lead[: self.n_c])[:, None] * self.use
+        for producer in self.producers:
+            for j, p in enumerate(producer.programs):
+                target[self.n_c + p] = producer.inventory_target(j, t)
+        have = (self.hold * eligible[:, None, :]).sum(axis=2)
+        expected = self.queue.queued() * self.approve_prob[:, None]
+        need = np.maximum(target - have - self.transit.sum(axis=(0, 3)) - expected, 0.0)
+        need[self.world.cn] = 0.0   # China's own stock is the pool its plants fill
+        return need
+
+    def _clear_markets(self, t: int, eligible: np.ndarray) -> None:
+        w, pol, cn = self.world, self.policy, self.world.cn
+        need = self._needs(t, eligible)
+        # Domestic first: Chinese programs are served from the domestic pool before exports.
+        for b in np.nonzero(~self.foreign[self.n_c:])[0] + self.n_c:
+            give = np.minimum(need[b], self.hold[cn, :, 0])
+            self.hold[cn, :, 0] -= give
+            self.hold[b, :, 0] += give
+            need[b] = 0.0
+        # Ex-China supply: rated defense orders, then offtake, then pro rata.
+        floor_paid = np.zeros(self.n_c)
+        for m in range(need.shape[1]):
+            inv = np.array([r.inventory[m] for r in self.ex_china])
+            if inv.sum() <= 0:
+                continue
+            rated = need[:, m] * self.rated * pol.rated_share
+            got, sold = allocate_ex_china(inv, rated, self.offtake, need[:, m] - rated, eligible)
+            for s, r in enumerate(self.ex_china):
+                r.inventory[m] -= sold[s]
+                top_up = max(w.r_floor[r.index] - self.price[m, 1], 0.0) if m == LIGHT else 0.0
+                floor_paid[w.r_owner[r.index]] += top_up * sold[s].sum() * 1000.0
+            self.transit[(t + pol.ex_transit) % TRANSIT_SLOTS, :, m] += got
+            need[:, m] -= got.sum(axis=1)
+        self.fiscal += floor_paid
+        self._china_exports(t, np.maximum(need, 0.0))
+        self._release_stockpiles(t, need, eligible)
+        self._update_prices()
+
+    def _china_exports(self, t: int, residual: np.ndarray) -> None:
+        """Decide due licences, then file this month's applications by tier priority."""
+        w, pol, cn = self.world, self.policy, self.world.cn
+        approved, denied = self.queue.decide(t)
+        self.hold[cn, :, 0] += denied.sum(axis=0)
+        lead = w.transit_cn[self.buyer_country]
+        shipped = approved.copy()
+        exportable = np.maximum(self.hold[cn, :, 0] - pol.domestic_cover * self.use[cn], 0.0)
+        exportable = np.minimum(exportable, np.maximum(pol.quota - self.quota_used, 0.0))
+        granted = np.zeros_like(residual)
+        for m in range(residual.shape[1]):
+            granted[:, m] = ration_by_priority(exportable[m], residual[:, m] * self.foreign, self.priority)
+        self.hold[cn, :, 0] -= granted.sum(axis=0)
+        self.quota_used += granted.sum(axis=0)
+        direct = granted * ~pol.controlled
+        shipped += direct
+        self.queue.file(t, granted * pol.controlled, self.approve_prob, self.review_days,
+                        self.review_cv, pol.lots, pol.working_days, self.rng)
+        for b in np.nonzero(shipped.sum(axis=1) > 0)[0]:
+            self.transit[(t + lead[b]) % TRANSIT_SLOTS, b, :, 0] += shipped[b]
+        self.cn_exports = np.zeros_like(self.cn_exports)
+        np.add.at(self.cn_exports, self.buyer_country, shipped)
+        self.export_ema = 0.5 * self.export_ema + 0.5 * granted.sum(axis=0)
+
+    def _release_stockpiles(self, t: int, residual: np.ndarray, eligible: np.ndarray) -> None:
+        """Release on shortage: to the country's defense programs first, then its industry."""
+        w = self.world
+        for country in self.countries:
+            c = country.index
+            if country.stockpile.sum() <= 0:
+                continue
+            cover = self.hold[c].sum(axis=1) / np.maximum(self.use[c], 1e-12)
+            for m in np.nonzero(cover < w.release_months[c])[0]:
+                for b in np.nonzero(self.buyer_country[self.n_c:] == c)[0] + self.n_c:
+                    self.hold[b, m] += country.release_stockpile(m, residual[b, m], eligible[b])
+                gap = w.release_months[c] * self.use[c, m] - self.hold[c, m].sum()
+                self.hold[c, m] += country.release_stockpile(m, gap)
+
+    def _update_prices(self) -> None:
+        pol, cn = self.policy, self.world.cn
+        use, short = self.use, self.shortfall
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fill_cn = np.where(use[cn] > 0, 1.0 - short[cn] / use[cn], 1.0)
+            row_use = np.delete(use, cn, axis=0)
+            fill_row = np.where(row_use.sum(0) > 0, 1.0 - np.delete(short, cn, 0).sum(0) / row_use.sum(0), 1.0)
+            weights = row_use / np.maximum(row_use.sum(axis=0), 1e-12)
+        gradient = (weights * self.gradient[: self.n_c][self.foreign[: self.n_c]][:, None]).sum(axis=0)
+        self.price[:, 0] = update_price(self.price[:, 0], pol.base_price, pol.premium, fill_cn, pol.price_speed)
+        self.price[:, 1] = update_price(self.price[:, 1], self.price[:, 0] * gradient, pol.premium,
+                                        fill_row, pol.price_speed)
+
+    def _use_material(self, t: int, eligible: np.ndarray, kit: bool) -> None:
+        n_c = self.n_c
+        # Components a program may no longer use (DFARS) go back to its country's industry.
+        stranded = self.hold[n_c:] * ~eligible[n_c:, None, :]
+        self.hold[n_c:] -= stranded
+        np.add.at(self.hold, self.buyer_country[n_c:], stranded)
+        delivered = np.zeros(self.n_p)
+        if kit:
+            for producer in self.producers:
+                idx = np.array(producer.programs) + n_c
+                inventory = self.hold[idx]
+                done, used, unmet = producer.kit_and_deliver(t, inventory, eligible[idx])
+                self.hold[idx] = inventory
+                delivered[producer.programs] = done
+                self.ledger.flow(0.0, used.sum(axis=0))
+                np.add.at(self.shortfall, self.buyer_country[idx], unmet)
+        self.delivered = delivered
+        for country in self.countries:
+            used, unmet = country.consume_civil(t, self.hold[country.index])
+            self.ledger.flow(0.0, np.eye(self.use.shape[1])[MAGNET] * used)
+            self.shortfall[country.index, MAGNET] += unmet
+
+    def _accrue_fiscal(self, t: int) -> None:
+        """Public funds of plants still being built are spent evenly until first output."""
+        w = self.world
+        for r in self.refiners:
+            funds = w.r_funds[r.index]
+            if funds > 0 and 0 <= t < r.start:
+                self.fiscal[w.r_site[r.index]] += funds / r.start
+
+    def _material_totals(self) -> np.ndarray:
+        """Tonnes of each material anywhere in the system, ``[M]``."""
+        return (self.hold.sum(axis=(0, 2)) + self.transit.sum(axis=(0, 1, 3))
+                + self.queue.queued().sum(axis=0)
+                + sum(c.stockpile.sum(axis=1) for c in self.countries)
+                + sum(r.inventory.sum(axis=1) for r in self.refiners))
+
+    def run(self) -> None:
+        """Run every month of the horizon."""
+        for _ in range(self.policy.months):
+            self.step()

@@ -1,0 +1,121 @@
+"""Data collection: per-month arrays during a run, one tidy table at the end."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.calendar import month_dates
+from sim.metrics import lag_series, mean_of
+from sim.production import planned_rate
+from sim.schema import MATERIALS, STAGES
+from sim.world import MAGNET
+
+DAYS_PER_MONTH = 30.44
+MARKETS = ("CN", "ROW")  # China's domestic market; the rest of the world
+
+
+class Recorder:
+    """Preallocated per-month records of one model run.
+
+    Args:
+        model: the model being recorded.
+        months: number of months to record.
+    """
+
+    def __init__(self, model, months: int):
+        self.model = model
+        w = model.world
+        n_c, n_m = len(w.countries), len(MATERIALS)
+        self.months = months
+        self.deliveries = np.zeros((months, len(w.programs)))
+        self.shortfall = np.zeros((months, n_c, n_m))
+        self.cover_days = np.zeros((months, n_c, n_m))
+        self.price = np.zeros((months, n_m, len(MARKETS)))
+        self.capacity_share = np.zeros((months, len(STAGES)))
+        self.export_share = np.zeros((months, n_c))
+        self.circle_b = np.zeros(months)
+        self.fiscal = np.zeros((months, n_c))
+        self.cn_magnet_exports = np.zeros((months, n_c))
+
+    def record(self, t: int) -> None:
+        """Store month ``t`` of the model's state."""
+        m, w = self.model, self.model.world
+        self.deliveries[t] = m.delivered
+        self.shortfall[t] = m.shortfall
+        stockpile = np.array([c.stockpile.sum(axis=1) for c in m.countries])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self.cover_days[t] = np.where(m.use > 0, stockpile / (m.use / DAYS_PER_MONTH), 0.0)
+        self.price[t] = m.price
+        for s in range(len(STAGES)):
+            plants = [r for r in m.refiners if r.stage == s]
+            cap = np.array([r.ramp(t) * w.r_cap[r.index] for r in plants])
+            foreign = np.array([not r.chinese for r in plants])
+            self.capacity_share[t, s] = cap[foreign].sum() / cap.sum() if cap.sum() > 0 else 0.0
+        years = (m.policy.start_abs + t - 2024 * 12) / 12.0
+        pull = (w.export_share0 * (1.0 + w.export_growth) ** years
+                * (1.0 + w.tariff_rise) ** (-m.policy.elasticity))
+        pull[w.cn] = 0.0
+        rest = m.policy.rest_share * (1.0 + m.policy.rest_growth) ** years
+        self.export_share[t] = pull / (pull.sum() + rest)
+        gdp = w.gdp0 * (1.0 + w.gdp_growth) ** years
+        self.circle_b[t] = gdp[w.circle == "B"].sum() / gdp.sum()
+        self.fiscal[t] = m.fiscal
+        self.cn_magnet_exports[t] = m.cn_exports[:, MAGNET]
+
+    def series(self) -> list[tuple[str, str, np.ndarray]]:
+        """Every output series as ``(metric, entity, values[T])``."""
+        w, T = self.model.world, self.months
+        out: list[tuple[str, str, np.ndarray]] = []
+        by_country: dict[int, list] = {}
+        for i, p in enumerate(w.programs):
+            plan = planned_rate(np.arange(T), p.rate, p.target, p.ramp)
+            lag, per_country = lag_series(plan, self.deliveries[:, i], p.order_country, p.order_units)
+            out += [("delivery_lag_months", p.pid, lag), ("delivery_lag_cycles", p.pid, lag / p.cycle),
+                    ("deliveries_units", p.pid, self.deliveries[:, i]),
+                    ("planned_units", p.pid, plan)]
+            for c, series in per_country.items():
+                by_country.setdefault(c, []).append((series, p.cycle))
+        by_circle: dict[str, list] = {}
+        for c, items in sorted(by_country.items()):
+            months = mean_of([s for s, _ in items], T)
+            cycles = mean_of([s / cyc for s, cyc in items], T)
+            cid = w.countries[c]
+            out += [("delivery_lag_months", f"country:{cid}", months),
+                    ("delivery_lag_cycles", f"country:{cid}", cycles)]
+            by_circle.setdefault(str(w.circle[c]), []).append((months, cycles))
+        for circle, items in sorted(by_circle.items()):
+            out += [("delivery_lag_months", f"circle:{circle}", mean_of([a for a, _ in items], T)),
+                    ("delivery_lag_cycles", f"circle:{circle}", mean_of([b for _, b in items], T))]
+        for c, cid in enumerate(w.countries):
+            for k, mat in enumerate(MATERIALS):
+                out.append(("shortfall_t", f"{mat}:{cid}", self.shortfall[:, c, k]))
+                out.append(("stockpile_cover_days", f"{mat}:{cid}", self.cover_days[:, c, k]))
+            out.append(("fiscal_cost_usd", cid, self.fiscal[:, c]))
+            out.append(("china_magnet_exports_t", cid, self.cn_magnet_exports[:, c]))
+            if c != w.cn:
+                out.append(("china_export_share", cid, self.export_share[:, c]))
+        out.append(("china_magnet_exports_t", "total", self.cn_magnet_exports.sum(axis=1)))
+        for k, mat in enumerate(MATERIALS):
+            for j, market in enumerate(MARKETS):
+                out.append(("price_usd_per_kg", f"{mat}:{market}", self.price[:, k, j]))
+        for s, stage in enumerate(STAGES):
+            out.append(("nonchina_capacity_share", stage, self.capacity_share[:, s]))
+        out.append(("circle_b_share_gdp", "world", self.circle_b))
+        return out
+
+    def frame(self, scenario: str, seed: int) -> pd.DataFrame:
+        """The tidy table: ``month, scenario, seed, metric, entity, value``."""
+        series = self.series()
+        T = self.months
+        dates = month_dates(self.model.policy.start, T)
+        return pd.DataFrame({
+            "month": np.tile(dates, len(series)),
+            "scenario": scenario,
+            "seed": np.int64(seed),
+            "metric": np.repeat([s[0] for s in series], T),
+            "entity": np.repeat([s[1] for s in series], T),
+            "value": np.concatenate([s[2] for s in series]).astype(float),
+        })
+
+

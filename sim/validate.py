@@ -1,0 +1,108 @@
+"""Rule checks on a composed config, each failure one line naming the key and the rule.
+
+Types and unknown keys are rejected by Hydra against :mod:`sim.schema`; this module checks
+what types cannot: ranges, allowed values, month strings and references between keys.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import fields, is_dataclass
+from typing import Any
+
+from sim.calendar import parse_month
+from sim.schema import MATERIALS, Config
+
+
+class ConfigError(ValueError):
+    """A config value breaks a rule; the message is one line with the key's path."""
+
+
+def _check_value(path: str, value: Any, meta: dict, refs: dict) -> None:
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and math.isnan(value):
+            raise ConfigError(f"{path}: NaN is not allowed")
+        if lo is not None and value < lo or hi is not None and value > hi:
+            bounds = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
+            raise ConfigError(f"{path}={value} is out of range: allowed {bounds}")
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        raise ConfigError(f"{path}='{value}' is not allowed: choose one of {', '.join(choices)}")
+    if meta.get("month"):
+        try:
+            parse_month(value)
+        except ValueError:
+            raise ConfigError(f"{path}='{value}' is not a month: use YYYY-MM") from None
+    ref = meta.get("ref")
+    if ref and value not in refs[ref]:
+        raise ConfigError(
+            f"{path}='{value}' is not a known {ref}: known are {', '.join(sorted(refs[ref]))}"
+        )
+
+
+def _walk(path: str, obj: Any, refs: dict) -> None:
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        key = f"{path}.{f.name}" if path else f.name
+        meta = dict(f.metadata)
+        if is_dataclass(value):
+            _walk(key, value, refs)
+        elif isinstance(value, dict):
+            keyref = meta.pop("keys", None)
+            for k, v in value.items():
+                if keyref and k not in refs[keyref]:
+                    raise ConfigError(
+                        f"{key}.{k}: '{k}' is not a known {keyref}: known are "
+                        f"{', '.join(sorted(refs[keyref]))}"
+                    )
+                if is_dataclass(v):
+                    _walk(f"{key}.{k}", v, refs)
+                else:
+                    _check_value(f"{key}.{k}", v, meta, refs)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                _walk(f"{key}.{i}", v, refs) if is_dataclass(v) else _check_value(
+                    f"{key}.{i}", v, meta, refs)
+        else:
+            _check_value(key, value, meta, refs)
+
+
+def validate(cfg: Config) -> Config:
+    """Check every rule of ``cfg`` and return it unchanged.
+
+    Raises:
+        ConfigError: on the first broken rule, naming the key and the allowed values.
+    """
+    world = cfg.world
+    refs = {
+        "country": set(world.countries),
+        "tier": set(cfg.regime.tiers),
+        "material": set(MATERIALS),
+    }
+    if "CN" not in refs["country"]:
+        raise ConfigError("world.countries: China ('CN') must be present")
+    _walk("", cfg, refs)
+    for rid, ref in world.refiners.items():
+        total = sum(ref.offtake.values())
+        if total > 1.0 + 1e-9:
+            raise ConfigError(
+                f"world.refiners.{rid}.offtake: shares sum to {total:.3g}, allowed at most 1"
+            )
+        if ref.heavy_tpy > 0 and ref.stage != "separation":
+            raise ConfigError(f"world.refiners.{rid}.heavy_tpy: only separation plants make heavy oxide")
+    missing = sorted(refs["country"] - {"CN"} - set(cfg.regime.destination_tier))
+    if missing:
+        raise ConfigError(
+            f"regime.destination_tier: no tier for {', '.join(missing)}: every country but CN needs one"
+        )
+    start = parse_month(cfg.start)
+    for pid, prod in world.producers.items():
+        for key, prog in prod.programs.items():
+            for i, order in enumerate(prog.orders):
+                if parse_month(order.order_month) > start + cfg.months:
+                    raise ConfigError(
+                        f"world.producers.{pid}.programs.{key}.orders.{i}.order_month="
+                        f"{order.order_month} is after the run's end"
+                    )
+    return cfg

@@ -1,0 +1,204 @@
+"""Turn a validated :class:`~sim.schema.Config` into indexed arrays the model steps on.
+
+Nothing here reads a DictConfig or draws randomness; this is the one place that maps ids
+(``"US"``, ``"lynas_malaysia"``, ``"us.f35"``) to array positions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.calendar import month_offset, parse_month
+from sim.schema import MATERIALS, STAGES, Config
+
+LIGHT, HEAVY, METAL, MAGNET = range(4)
+N_CLASSES = 3  # 0 = Chinese content, 1 = non-China unqualified, 2 = non-China qualified
+CIVIL_CLASSES = np.array([True, True, True])
+
+
+@dataclass(frozen=True)
+class Program:
+    """A defense program's constants (indices refer to the world's arrays)."""
+
+    pid: str
+    name: str
+    producer: str
+    country: int
+    bom: np.ndarray            # t per unit, [M]
+    cycle: int
+    rate: float
+    target: float
+    ramp: int
+    surge: float
+    inventory_months: float
+    high_end: bool
+    order_country: np.ndarray  # customer country per order, FCFS order, last = own forces
+    order_units: np.ndarray    # units per order, last = inf
+
+
+@dataclass(frozen=True)
+class World:
+    """Index maps and constant arrays of one configured world."""
+
+    countries: tuple[str, ...]
+    country_names: tuple[str, ...]
+    refiners: tuple[str, ...]
+    programs: tuple[Program, ...]
+    cn: int
+    circle: np.ndarray          # [C] of 'A', 'B', 'U'
+    gdp0: np.ndarray            # [C] USD bn, 2024
+    gdp_growth: np.ndarray      # [C] per yr
+    civil0: np.ndarray          # [C] t magnet per month at the start
+    civil_growth: np.ndarray    # [C] per yr
+    cover: np.ndarray           # [C] months of use held as stock
+    stockpile0: np.ndarray      # [C, M] t
+    release_months: np.ndarray  # [C] commercial cover below which stockpiles release
+    transit_cn: np.ndarray      # [C] months from China
+    tier: np.ndarray            # [C] tier index (-1 for CN)
+    tier_names: tuple[str, ...]
+    tier_prob: np.ndarray       # [tiers]
+    tier_days: np.ndarray
+    tier_cv: np.ndarray
+    tier_gradient: np.ndarray
+    tier_priority: np.ndarray
+    export_share0: np.ndarray   # [C] share of China's exports, 2024
+    export_growth: np.ndarray   # [C]
+    tariff_rise: np.ndarray     # [C]
+    # refiners
+    r_stage: np.ndarray         # [R] index into STAGES
+    r_site: np.ndarray
+    r_owner: np.ndarray
+    r_cap: np.ndarray           # [R] t/month of main output at nameplate
+    r_heavy: np.ndarray         # [R] t/month heavy oxide (separation)
+    r_feed: np.ndarray          # [R] t/month feed limit (light-oxide equivalent)
+    r_start: np.ndarray         # [R] month index of first output (before slip)
+    r_ramp: np.ndarray
+    r_qual: np.ndarray
+    r_slip_mean: np.ndarray
+    r_cost: np.ndarray
+    r_offtake: np.ndarray       # [R, C]
+    r_funds: np.ndarray         # [R] USD
+    r_floor: np.ndarray         # [R] USD/kg
+    recipe: np.ndarray          # [stage, M] inputs per t output
+
+
+def build_world(cfg: Config) -> World:
+    """Index the configured world. ``cfg`` must already be validated."""
+    w = cfg.world
+    ids = tuple(w.countries)
+    cidx = {c: i for i, c in enumerate(ids)}
+    c = [w.countries[i] for i in ids]
+    tiers = tuple(cfg.regime.tiers)
+    tcfg = [cfg.regime.tiers[t] for t in tiers]
+    tier = np.array([tiers.index(cfg.regime.destination_tier[i]) if i != "CN" else -1 for i in ids])
+    stockpile = np.array([[x.stockpile_t.get(m, 0.0) for m in MATERIALS] for x in c])
+
+    rids = tuple(w.refiners)
+    r = [w.refiners[i] for i in rids]
+    recipe = np.zeros((len(STAGES), len(MATERIALS)))
+    recipe[STAGES.index("metal"), LIGHT] = w.recipe.metal_light_oxide
+    recipe[STAGES.index("metal"), HEAVY] = w.recipe.metal_heavy_oxide
+    recipe[STAGES.index("magnet"), METAL] = w.recipe.magnet_metal
+
+    programs = []
+    for pkey, prod in w.producers.items():
+        home = cidx[prod.country]
+        for key, p in prod.programs.items():
+            orders = sorted(p.orders, key=lambda o: month_offset(o.order_month, cfg.start))
+            bom = np.zeros(len(MATERIALS))
+            bom[MAGNET] = p.magnet_kg / 1000.0
+            bom[HEAVY] = p.heavy_kg / 1000.0
+            programs.append(Program(
+                pid=f"{prod.country.lower()}.{key}", name=p.name, producer=pkey, country=home, bom=bom,
+                cycle=p.cycle_months, rate=p.rate_per_month, target=p.target_rate_per_month,
+                ramp=p.ramp_months, surge=p.surge_factor, inventory_months=p.inventory_months,
+                high_end=p.high_end,
+                order_country=np.array([cidx[o.country] for o in orders] + [home]),
+                order_units=np.array([o.units for o in orders] + [np.inf]),
+            ))
+
+    return World(
+        countries=ids, country_names=tuple(x.name or i for x, i in zip(c, ids)),
+        refiners=rids, programs=tuple(programs), cn=cidx["CN"],
+        circle=np.array([x.circle for x in c]),
+        gdp0=np.array([x.gdp_usd_bn for x in c]), gdp_growth=np.array([x.gdp_growth for x in c]),
+        civil0=np.array([x.civil_magnet_tpy for x in c]) / 12.0,
+        civil_growth=np.array([x.civil_growth for x in c]),
+        cover=np.array([x.cover_months for x in c]), stockpile0=stockpile,
+        release_months=np.array([x.stockpile_release_months for x in c]),
+        transit_cn=np.array([x.transit_from_cn_months for x in c]),
+        tier=tier, tier_names=tiers,
+        tier_prob=np.array([t.approval_prob for t in tcfg]),
+        tier_days=np.array([t.review_days_mean for t in tcfg]),
+        tier_cv=np.array([t.review_days_cv for t in tcfg]),
+        tier_gradient=np.array([t.price_gradient for t in tcfg]),
+        tier_priority=np.array([t.priority for t in tcfg]),
+        export_share0=np.array([x.cn_export_share_2024 for x in c]),
+        export_growth=np.array([x.cn_export_growth for x in c]),
+        tariff_rise=np.array([x.tariff_rise_on_cn for x in c]),
+        r_stage=np.array([STAGES.index(x.stage) for x in r], dtype=int),
+        r_site=np.array([cidx[x.site] for x in r], dtype=int),
+        r_owner=np.array([cidx[x.owner] for x in r], dtype=int),
+        r_cap=np.array([x.capacity_tpy for x in r]) / 12.0,
+        r_heavy=np.array([x.heavy_tpy for x in r]) / 12.0,
+        r_feed=np.array([x.feed_tpy for x in r]) / 12.0,
+        r_start=np.array([month_offset(x.start, cfg.start) for x in r], dtype=int),
+        r_ramp=np.array([x.ramp_months for x in r], dtype=int),
+        r_qual=np.array([x.qualification_months for x in r], dtype=int),
+        r_slip_mean=np.array([x.slip_mean_months for x in r]),
+        r_cost=np.array([x.unit_cost_usd_per_kg for x in r]),
+        r_offtake=np.array([[x.offtake.get(i, 0.0) for i in ids] for x in r]).reshape(len(r), len(ids)),
+        r_funds=np.array([x.public_funds_usd for x in r]),
+        r_floor=np.array([x.price_floor_usd_per_kg for x in r]),
+        recipe=recipe,
+    )
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Scalar settings of the regime, US policy and markets for one run."""
+
+    start: str
+    start_abs: int                # absolute month number of the start (year * 12 + month - 1)
+    months: int
+    controlled: np.ndarray        # [M] bool: licence needed to export from China
+    deny_military: bool
+    quota: np.ndarray             # [M] t/yr China may export
+    domestic_cover: float         # months of domestic use China keeps before exporting
+    lots: int
+    working_days: float
+    rated_share: float            # share of US program orders that are DPAS-rated
+    dfars_month: int              # month index from which US programs refuse Chinese content
+    base_price: np.ndarray        # [M] USD/kg in China
+    premium: np.ndarray           # [M] scarcity premium at zero fill
+    price_speed: float
+    ex_transit: int
+    refiner_inventory_months: float
+    rest_share: float
+    rest_growth: float
+    elasticity: float
+    check_conservation: bool
+
+
+def build_policy(cfg: Config) -> Policy:
+    """Collect the scalar settings of ``cfg`` (validated) into a :class:`Policy`."""
+    reg, mk = cfg.regime, cfg.market
+    return Policy(
+        start=cfg.start, start_abs=parse_month(cfg.start), months=cfg.months,
+        controlled=np.array([bool(reg.controlled.get(m, False)) for m in MATERIALS]),
+        deny_military=reg.deny_military,
+        quota=np.array([reg.export_quota_tpy.get(m, np.inf) for m in MATERIALS]),
+        domestic_cover=reg.domestic_cover_months, lots=reg.lots_per_application,
+        working_days=reg.working_days_per_month,
+        rated_share=cfg.us.rated_order_share,
+        dfars_month=month_offset(cfg.us.dfars_from, cfg.start),
+        base_price=np.array([mk.base_price_usd_per_kg.get(m, 0.0) for m in MATERIALS]),
+        premium=np.array([mk.scarcity_premium.get(m, 0.0) for m in MATERIALS]),
+        price_speed=mk.price_adjust_per_month, ex_transit=mk.ex_cn_transit_months,
+        refiner_inventory_months=mk.refiner_inventory_months,
+        rest_share=mk.cn_export_rest_share_2024, rest_growth=mk.cn_export_rest_growth,
+        elasticity=mk.cn_export_tariff_elasticity,
+        check_conservation=cfg.check_conservation,
+    )
