@@ -6,6 +6,7 @@ the rest of the package a validated :class:`~sim.schema.Config` dataclass.
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from pathlib import Path
 
 from hydra import compose, initialize_config_dir
@@ -26,8 +27,12 @@ def one_line(exc: BaseException) -> str:
     text = str(cause).strip()
     full_key = getattr(cause, "full_key", None)
     first = text.splitlines()[0] if text else type(cause).__name__
-    if "not in struct" in text or "Could not override" in str(exc) and "not in struct" in text:
-        return f"unknown key '{full_key or first}': not in the schema (check the spelling)"
+    object_type = getattr(cause, "object_type", None)
+    if full_key and ("not in struct" in text or " not in '" in first):
+        valid = ""
+        if object_type is not None and is_dataclass(object_type):
+            valid = f"; valid keys here: {', '.join(f.name for f in fields(object_type))}"
+        return f"unknown key '{full_key}' (check the spelling){valid}"
     if isinstance(exc, MissingConfigException) or "Could not find" in str(exc):
         if "scenario" in str(exc):
             return f"unknown scenario: {_scenario_from(str(exc))}; choose one of {', '.join(SCENARIOS)}"

@@ -78,7 +78,8 @@ class LicenceQueue:
         b = np.repeat(buyers, lots)
         m = np.repeat(mats, lots)
         lot_qty = np.repeat(qty[buyers, mats] / lots, lots)
-        wait = review_months(rng, mean_days[b], cv[b], working_days, self.horizon)
+        # Decisions come at the earliest the month after filing (this month's slot is popped).
+        wait = np.maximum(review_months(rng, mean_days[b], cv[b], working_days, self.horizon), 1)
         ok = rng.random(b.size) < approve_prob[b]
         slot = (t + wait) % (self.horizon + 1)
         np.add.at(self.approve, (slot[ok], b[ok], m[ok]), lot_qty[ok])

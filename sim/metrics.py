@@ -8,8 +8,10 @@ import numpy as np
 def delivery_lag(planned_cum: np.ndarray, actual_cum: np.ndarray) -> np.ndarray:
     """Months behind plan at the end of each month: ``t - P^-1(D(t))``, never negative.
 
-    ``P^-1`` interpolates the planned cumulative curve linearly between month ends, with
-    ``P = 0`` at the end of month -1 (the run's start).
+    ``P^-1(x)`` is the latest time at which the plan stood at ``x``: the planned cumulative
+    curve is interpolated linearly between month ends, with ``P = 0`` at the end of month -1
+    (the run's start). Taking the latest time means a stretch of the plan with nothing due
+    (a customer queued behind earlier orders) adds no lag.
 
     Args:
         planned_cum: planned cumulative deliveries per month, non-decreasing, ``[T]``.
@@ -22,12 +24,11 @@ def delivery_lag(planned_cum: np.ndarray, actual_cum: np.ndarray) -> np.ndarray:
     d = np.asarray(actual_cum, dtype=float)
     t = np.arange(p.size, dtype=float)
     ahead = d >= p - 1e-9
-    i = np.searchsorted(p, d, side="left")
-    i = np.minimum(i, p.size - 1)
+    i = np.minimum(np.searchsorted(p, d, side="right"), p.size - 1)  # first month with P > D
     p_prev = np.where(i > 0, p[np.maximum(i - 1, 0)], 0.0)
     span = p[i] - p_prev
     with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(span > 0, (d - p_prev) / span, 1.0)
+        frac = np.where(span > 0, (d - p_prev) / span, 0.0)
     reach = (i - 1) + np.clip(frac, 0.0, 1.0)
     return np.where(ahead, 0.0, np.maximum(t - reach, 0.0))
 

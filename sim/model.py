@@ -17,10 +17,11 @@ from sim.ledger import Ledger
 from sim.licensing import LicenceQueue, ration_by_priority
 from sim.market import allocate_ex_china, update_price
 from sim.recorder import Recorder
+from sim.transit import Pipeline
 from sim.world import LIGHT, MAGNET, N_CLASSES, Policy, World
 
 WARMUP_MONTHS = 6   # months run before the start so stocks and queues settle; not recorded
-TRANSIT_SLOTS = 25  # longest transit (months) + 1
+TRANSIT_HORIZON = 24  # longest transit, months
 QUEUE_HORIZON = 24  # longest licence review, months
 
 
@@ -66,7 +67,7 @@ class RhythmModel(mesa.Model):
                              + w.transit_cn[self.buyer_country], 0.0)
 
         self.hold = np.zeros((n_b, n_m, N_CLASSES))
-        self.transit = np.zeros((TRANSIT_SLOTS, n_b, n_m, N_CLASSES))
+        self.transit = Pipeline((n_b, n_m, N_CLASSES), TRANSIT_HORIZON)
         self.queue = LicenceQueue(n_b, n_m, QUEUE_HORIZON)
         self.use = np.zeros((n_c, n_m))
         self.shortfall = np.zeros((n_c, n_m))
@@ -112,9 +113,7 @@ class RhythmModel(mesa.Model):
         eligible = self.eligibility(t)               # 2. policy: DFARS origin rule by date
         self._produce(t)                             # 3. refiners and magnet makers
         self._clear_markets(t, eligible)             # 4. ex-China allocation, licences, stockpiles
-        slot = t % TRANSIT_SLOTS                     # 5. shipments arrive
-        self.hold += self.transit[slot]
-        self.transit[slot] = 0.0
+        self.hold += self.transit.arrive(t)          # 5. shipments arrive
         self._use_material(t, eligible, kit)         # 6. defense units kitted/delivered; civil use
         self._accrue_fiscal(t)                       # 7. plants under construction draw funds
         self.ledger.check(t, self._material_totals(), self.hold, self.world.countries)  # 8.
@@ -179,7 +178,7 @@ class RhythmModel(mesa.Model):
                 target[self.n_c + p] = producer.inventory_target(j, t)
         have = (self.hold * eligible[:, None, :]).sum(axis=2)
         expected = self.queue.queued() * self.approve_prob[:, None]
-        need = np.maximum(target - have - self.transit.sum(axis=(0, 3)) - expected, 0.0)
+        need = np.maximum(target - have - self.transit.in_transit().sum(axis=2) - expected, 0.0)
         need[self.world.cn] = 0.0   # China's own stock is the pool its plants fill
         return need
 
@@ -204,7 +203,7 @@ class RhythmModel(mesa.Model):
                 r.inventory[m] -= sold[s]
                 top_up = max(w.r_floor[r.index] - self.price[m, 1], 0.0) if m == LIGHT else 0.0
                 floor_paid[w.r_owner[r.index]] += top_up * sold[s].sum() * 1000.0
-            self.transit[(t + pol.ex_transit) % TRANSIT_SLOTS, :, m] += got
+            self.transit.ship(t, pol.ex_transit, got, (slice(None), m))
             need[:, m] -= got.sum(axis=1)
         self.fiscal += floor_paid
         self._china_exports(t, np.maximum(need, 0.0))
@@ -230,7 +229,7 @@ class RhythmModel(mesa.Model):
         self.queue.file(t, granted * pol.controlled, self.approve_prob, self.review_days,
                         self.review_cv, pol.lots, pol.working_days, self.rng)
         for b in np.nonzero(shipped.sum(axis=1) > 0)[0]:
-            self.transit[(t + lead[b]) % TRANSIT_SLOTS, b, :, 0] += shipped[b]
+            self.transit.ship(t, int(lead[b]), shipped[b], (b, slice(None), 0))
         self.cn_exports = np.zeros_like(self.cn_exports)
         np.add.at(self.cn_exports, self.buyer_country, shipped)
         self.export_ema = 0.5 * self.export_ema + 0.5 * granted.sum(axis=0)
@@ -294,7 +293,7 @@ class RhythmModel(mesa.Model):
 
     def _material_totals(self) -> np.ndarray:
         """Tonnes of each material anywhere in the system, ``[M]``."""
-        return (self.hold.sum(axis=(0, 2)) + self.transit.sum(axis=(0, 1, 3))
+        return (self.hold.sum(axis=(0, 2)) + self.transit.in_transit().sum(axis=(0, 2))
                 + self.queue.queued().sum(axis=0)
                 + sum(c.stockpile.sum(axis=1) for c in self.countries)
                 + sum(r.inventory.sum(axis=1) for r in self.refiners))

@@ -42,6 +42,12 @@ def _check_value(path: str, value: Any, meta: dict, refs: dict) -> None:
 
 
 def _walk(path: str, obj: Any, refs: dict) -> None:
+    names = [f.name for f in fields(obj)]
+    # OmegaConf keeps keys added with Hydra's '+' as extra attributes: reject them here.
+    extra = sorted(set(vars(obj)) - set(names))
+    if extra:
+        key = f"{path}.{extra[0]}" if path else extra[0]
+        raise ConfigError(f"unknown key '{key}' (check the spelling); valid keys here: {', '.join(names)}")
     for f in fields(obj):
         value = getattr(obj, f.name)
         key = f"{path}.{f.name}" if path else f.name

@@ -1,0 +1,64 @@
+"""Every config composes; every bad input fails at compose time with one line naming the key."""
+
+import pytest
+
+from sim.config import compose_config
+from sim.schema import SCENARIOS
+from sim.validate import ConfigError
+
+
+@pytest.mark.parametrize("scenario", [None, *SCENARIOS])
+def test_every_config_composes_and_validates(scenario):
+    cfg = compose_config(scenario)
+    assert cfg.scenario_name == (scenario or "rhythm_embedded")
+    assert "CN" in cfg.world.countries and len(cfg.world.countries) == 14
+    assert {"US", "JP", "KR", "TW", "EU", "GB", "AU", "CA", "IN", "ASEAN", "AFRICA", "LATAM", "GULF"} <= set(cfg.world.countries)
+    stages = {r.stage for r in cfg.world.refiners.values()}
+    assert stages == {"separation", "metal", "magnet"}
+    programs = {k for p in cfg.world.producers.values() for k in p.programs}
+    assert {"f35", "ddg51", "virginia", "pac3", "shell155"} <= programs
+
+
+def test_scenarios_override_any_key_after_them():
+    cfg = compose_config("collision", ["us.rated_order_share=0.3", "replicates=2"])
+    assert cfg.us.rated_order_share == 0.3 and cfg.replicates == 2
+
+
+def test_scenarios_differ_only_in_their_deltas():
+    base, coll = compose_config(), compose_config("collision")
+    assert coll.us.rated_order_share > base.us.rated_order_share
+    assert set(coll.world.refiners) > set(base.world.refiners)
+    assert coll.world.countries == base.world.countries
+
+
+BAD = [
+    (["us.rated_order_shar=0.5"], "unknown key 'us.rated_order_shar'"),
+    (["+foo=1"], "unknown key 'foo'"),
+    (["world.countries.US.bogus=1"], "unknown key 'world.countries.US.bogus'"),
+    (["us.rated_order_share=1.5"], "us.rated_order_share=1.5 is out of range: allowed [0.0, 1.0]"),
+    (["regime.tiers.standard.approval_prob=-0.1"], "regime.tiers.standard.approval_prob=-0.1 is out of range"),
+    (["world.refiners.lynas_malaysia.capacity_tpy=-5"], "world.refiners.lynas_malaysia.capacity_tpy=-5.0 is out of range: allowed >= 0.0"),
+    (["months=abc"], "months: Value 'abc'"),
+    (["world.refiners.lynas_malaysia.site=XX"], "world.refiners.lynas_malaysia.site='XX' is not a known country"),
+    (["world.refiners.lynas_malaysia.offtake={ZZ: 0.5}"], "unknown key 'world.refiners.lynas_malaysia.offtake.ZZ'"),
+    (["+world.refiners.lynas_malaysia.offtake.ZZ=0.5"], "world.refiners.lynas_malaysia.offtake.ZZ: 'ZZ' is not a known country"),
+    (["world.refiners.lynas_malaysia.offtake.JP=0.7", "+world.refiners.lynas_malaysia.offtake.US=0.6"],
+     "world.refiners.lynas_malaysia.offtake: shares sum to 1.3, allowed at most 1"),
+    (["regime.destination_tier.US=vip"], "regime.destination_tier.US='vip' is not a known tier"),
+    (["start=2026-13"], "start='2026-13' is not a month: use YYYY-MM"),
+    (["~regime.destination_tier.US"], "regime.destination_tier: no tier for US"),
+]
+
+
+@pytest.mark.parametrize("overrides,message", BAD)
+def test_bad_input_is_one_line_naming_the_key(overrides, message):
+    with pytest.raises(ConfigError) as err:
+        compose_config(None, overrides)
+    text = str(err.value)
+    assert message in text
+    assert "\n" not in text
+
+
+def test_unknown_scenario_lists_the_valid_names():
+    with pytest.raises(ConfigError, match="unknown scenario 'colision'; choose one of rhythm_embedded, collision, bifurcation"):
+        compose_config("colision")
