@@ -1,0 +1,1 @@
+"""Entry points that build on the model: scenario comparisons, and later sensitivity and hindcasts."""
