@@ -49,7 +49,8 @@ def draw_from_sellers(inventory: np.ndarray, taken: np.ndarray) -> np.ndarray:
 
 
 def allocate_ex_china(inventory: np.ndarray, rated: np.ndarray, offtake: np.ndarray,
-                      market: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                      market: np.ndarray, eligible: np.ndarray,
+                      rated_sellers: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Allocate one material from ex-China sellers: rated orders, then offtake, then pro rata.
 
     Args:
@@ -58,26 +59,29 @@ def allocate_ex_china(inventory: np.ndarray, rated: np.ndarray, offtake: np.ndar
         offtake: contracted share of each seller's supply per buyer, ``[S, N]`` (fraction).
         market: the rest of each buyer's demand, ``[N]`` (t); offtake is served from it.
         eligible: classes each buyer accepts, ``[N, K]``.
+        rated_sellers: sellers bound to serve rated orders first, ``[S]`` of bool (default
+            all). Priority ratings bind only sellers under the rating country's law; a rated
+            order a seller need not honour competes with the rest of the market.
 
     Returns:
         ``(received[N, K], sold[S, K])`` in tonnes.
     """
     inv = inventory.astype(float).copy()
+    bound = np.ones(inv.shape[0], bool) if rated_sellers is None else np.asarray(rated_sellers, bool)
     received = np.zeros((rated.size, inv.shape[1]))
-    # 1. Rated (priority-rated defense) orders come first.
-    got = pro_rata_by_class(inv.sum(axis=0), rated, eligible)
-    inv -= draw_from_sellers(inv, got.sum(axis=0))
+    # 1. Rated (priority-rated defense) orders come first at the sellers bound by the rating.
+    got = pro_rata_by_class(inv[bound].sum(axis=0), rated, eligible)
+    inv[bound] -= draw_from_sellers(inv[bound], got.sum(axis=0))
     received += got
     # 2. Offtake contracts: a buyer takes its share of a named seller's supply.
-    want = np.asarray(market, dtype=float).copy()
+    want = np.asarray(market, dtype=float) + rated - got.sum(axis=1)
     for s in np.nonzero(offtake.sum(axis=1) > 0)[0]:
         seller_total = inv[s].sum()
         if seller_total <= 0:
             continue
         entitled = np.minimum(offtake[s] * seller_total, want)
         for n in np.nonzero(entitled > 0)[0]:
-            ok = eligible[n]
-            avail = inv[s] * ok
+            avail = inv[s] * eligible[n]
             amount = min(entitled[n], avail.sum())
             if amount <= 0:
                 continue

@@ -49,6 +49,10 @@ class RhythmModel(mesa.Model):
         self.ex_china = [r for r in self.refiners if not r.chinese]
         self.offtake = np.zeros((len(self.ex_china), n_b))
         self.offtake[:, :n_c] = w.r_offtake[[r.index for r in self.ex_china]]
+        # DPAS ratings bind US persons only (15 CFR 700): plants sited in the US serve rated
+        # orders first; abroad a US defense order queues like any other.
+        self.rated_sellers = np.array([r.site == w.countries.index("US") if "US" in w.countries else False
+                                       for r in self.ex_china], dtype=bool)
         self.producers = self._make_producers()
 
         self.buyer_country = np.concatenate([np.arange(n_c), [p.country for p in w.programs]]).astype(int)
@@ -198,7 +202,8 @@ class RhythmModel(mesa.Model):
             if inv.sum() <= 0:
                 continue
             rated = need[:, m] * self.rated * pol.rated_share
-            got, sold = allocate_ex_china(inv, rated, self.offtake, need[:, m] - rated, eligible)
+            got, sold = allocate_ex_china(inv, rated, self.offtake, need[:, m] - rated, eligible,
+                                          self.rated_sellers)
             for s, r in enumerate(self.ex_china):
                 r.inventory[m] -= sold[s]
                 top_up = max(w.r_floor[r.index] - self.price[m, 1], 0.0) if m == LIGHT else 0.0

@@ -61,3 +61,15 @@ def test_price_moves_a_third_of_the_way_to_cost_plus_scarcity():
     np.testing.assert_allclose(price, [100.0 + (200.0 - 100.0) / 3])
     floored = update_price(np.array([50.0]), np.array([50.0]), np.array([0.0]), np.array([1.0]), 1.0, 110.0)
     np.testing.assert_allclose(floored, [110.0])
+
+
+def test_rated_orders_bind_only_the_sellers_under_the_rating():
+    inventory = np.array([[0.0, 0.0, 4.0], [0.0, 0.0, 6.0]])   # seller 0 is bound (US-sited)
+    rated = np.array([0.0, 5.0])
+    market = np.array([10.0, 0.0])
+    got, sold = allocate_ex_china(inventory, rated, np.zeros((2, 2)), market, np.ones((2, 3), bool),
+                                  rated_sellers=np.array([True, False]))
+    # Buyer 1 takes all 4 t of the bound seller first; its unfilled 1 t then competes pro rata
+    # with buyer 0's 10 t for the 6 t abroad: 6 * 1/11 and 6 * 10/11.
+    np.testing.assert_allclose(got.sum(axis=1), [60 / 11, 4 + 6 / 11])
+    np.testing.assert_allclose(sold.sum(axis=1), [4.0, 6.0])
