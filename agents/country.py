@@ -58,9 +58,3 @@ class Country(mesa.Agent):
         out = held * min(1.0, amount / total)
         self.stockpile[material] -= out
         return out
-
-    def export_terms(self, tier: int) -> tuple[float, float, float, int]:
-        """China's terms for a destination tier: (approval prob, review days, cv, priority)."""
-        w = self.model.world
-        return (float(w.tier_prob[tier]), float(w.tier_days[tier]), float(w.tier_cv[tier]),
-                int(w.tier_priority[tier]))

@@ -75,6 +75,8 @@ class RhythmModel(mesa.Model):
         self.queue = LicenceQueue(n_b, n_m, QUEUE_HORIZON)
         self.use = np.zeros((n_c, n_m))
         self.shortfall = np.zeros((n_c, n_m))
+        self.last_shortfall = np.zeros((n_c, n_m))  # last month's, all uses: what prices react to
+        self.cost = np.zeros((3, 2, 2))             # [stage, market CN/ROW, (t made, USD)] this month
         self.export_ema = np.zeros(n_m)
         self.quota_used = np.zeros(n_m)
         self.fiscal = np.zeros(n_c)
@@ -116,10 +118,11 @@ class RhythmModel(mesa.Model):
             self.quota_used[:] = 0.0
         eligible = self.eligibility(t)               # 2. policy: DFARS origin rule by date
         self._produce(t)                             # 3. refiners and magnet makers
-        self._clear_markets(t, eligible)             # 4. ex-China allocation, licences, stockpiles
+        self._clear_markets(t, eligible, kit)        # 4. ex-China allocation, licences, stockpiles
         self.hold += self.transit.arrive(t)          # 5. shipments arrive
         self._use_material(t, eligible, kit)         # 6. defense units kitted/delivered; civil use
         self._accrue_fiscal(t)                       # 7. plants under construction draw funds
+        self.last_shortfall = self.shortfall.copy()
         self.ledger.check(t, self._material_totals(), self.hold, self.world.countries)  # 8.
 
     def eligibility(self, t: int) -> np.ndarray:
@@ -139,6 +142,7 @@ class RhythmModel(mesa.Model):
         w, cn = self.world, self.world.cn
         req = np.zeros_like(self.use)
         short = np.zeros_like(self.use)
+        self.cost[:] = 0.0
         req[:, MAGNET] = [c.civil_demand(t) for c in self.countries]
         for stage in range(3):
             plants = [r for r in self.refiners if r.stage == stage]
@@ -153,6 +157,7 @@ class RhythmModel(mesa.Model):
                 short[r.site] += np.maximum(inputs - stock.sum(axis=1), 0.0)
                 made, used = r.produce(t, wanted, stock)
                 self.ledger.flow(made, used)
+                self.cost[stage, int(not r.chinese)] += made.sum() * np.array([1.0, 1000.0 * w.r_cost[r.index]])
                 if r.chinese:   # China's plants sell into the domestic pool at once
                     self.hold[cn] += r.inventory
                     r.inventory[:] = 0.0
@@ -186,7 +191,7 @@ class RhythmModel(mesa.Model):
         need[self.world.cn] = 0.0   # China's own stock is the pool its plants fill
         return need
 
-    def _clear_markets(self, t: int, eligible: np.ndarray) -> None:
+    def _clear_markets(self, t: int, eligible: np.ndarray, release: bool = True) -> None:
         w, pol, cn = self.world, self.policy, self.world.cn
         need = self._needs(t, eligible)
         # Domestic first: Chinese programs are served from the domestic pool before exports.
@@ -207,12 +212,13 @@ class RhythmModel(mesa.Model):
             for s, r in enumerate(self.ex_china):
                 r.inventory[m] -= sold[s]
                 top_up = max(w.r_floor[r.index] - self.price[m, 1], 0.0) if m == LIGHT else 0.0
-                floor_paid[w.r_owner[r.index]] += top_up * sold[s].sum() * 1000.0
+                floor_paid[w.r_site[r.index]] += top_up * sold[s].sum() * 1000.0   # the host government pays
             self.transit.ship(t, pol.ex_transit, got, (slice(None), m))
             need[:, m] -= got.sum(axis=1)
         self.fiscal += floor_paid
         self._china_exports(t, np.maximum(need, 0.0))
-        self._release_stockpiles(t, need, eligible)
+        if release:   # strategic stocks are not touched while the warm-up fills the pipelines
+            self._release_stockpiles(t, need, eligible)
         self._update_prices()
 
     def _china_exports(self, t: int, residual: np.ndarray) -> None:
@@ -255,7 +261,7 @@ class RhythmModel(mesa.Model):
 
     def _update_prices(self) -> None:
         pol, cn = self.policy, self.world.cn
-        use, short = self.use, self.shortfall
+        use, short = self.use, self.last_shortfall
         with np.errstate(invalid="ignore", divide="ignore"):
             fill_cn = np.where(use[cn] > 0, 1.0 - short[cn] / use[cn], 1.0)
             row_use = np.delete(use, cn, axis=0)

@@ -63,7 +63,7 @@ def plot_delivery_lag(table: pd.DataFrame, entities: list[str] | None = None, nc
         ``(fig, axes)``.
     """
     plt = _plt()
-    entities = entities or [e for e in lag_entities(table) if not e.startswith("circle:")]
+    entities = entities or [e for e in lag_entities(table) if not e.startswith(("circle:", "high_end:"))]
     scenarios = [str(s) for s in table["scenario"].unique()]
     with plt.rc_context(RC):
         fig, axes = _grid(len(entities), ncols, plt)

@@ -37,6 +37,7 @@ class Recorder:
         self.circle_b = np.zeros(months)
         self.fiscal = np.zeros((months, n_c))
         self.cn_magnet_exports = np.zeros((months, n_c))
+        self.unit_cost = np.full((months, len(STAGES), len(MARKETS)), np.nan)
 
     def record(self, t: int) -> None:
         """Store month ``t`` of the model's state."""
@@ -62,12 +63,15 @@ class Recorder:
         self.circle_b[t] = gdp[w.circle == "B"].sum() / gdp.sum()
         self.fiscal[t] = m.fiscal
         self.cn_magnet_exports[t] = m.cn_exports[:, MAGNET]
+        made, usd = m.cost[..., 0], m.cost[..., 1]
+        self.unit_cost[t] = np.where(made > 0, usd / np.maximum(made, 1e-12) / 1000.0, np.nan)
 
     def series(self) -> list[tuple[str, str, np.ndarray]]:
         """Every output series as ``(metric, entity, values[T])``."""
         w, T = self.model.world, self.months
         out: list[tuple[str, str, np.ndarray]] = []
         by_country: dict[int, list] = {}
+        high_end: dict[int, list] = {}
         for i, p in enumerate(w.programs):
             plan = planned_rate(np.arange(T), p.rate, p.target, p.ramp)
             lag, per_country = lag_series(plan, self.deliveries[:, i], p.order_country, p.order_units)
@@ -76,6 +80,8 @@ class Recorder:
                     ("planned_units", p.pid, plan)]
             for c, series in per_country.items():
                 by_country.setdefault(c, []).append((series, p.cycle))
+                if p.high_end:
+                    high_end.setdefault(c, []).append((series, p.cycle))
         by_circle: dict[str, list] = {}
         for c, items in sorted(by_country.items()):
             months = mean_of([s for s, _ in items], T)
@@ -84,6 +90,9 @@ class Recorder:
             out += [("delivery_lag_months", f"country:{cid}", months),
                     ("delivery_lag_cycles", f"country:{cid}", cycles)]
             by_circle.setdefault(str(w.circle[c]), []).append((months, cycles))
+        for c, items in sorted(high_end.items()):   # the customer's high-end programs only
+            out += [("delivery_lag_months", f"high_end:{w.countries[c]}", mean_of([a for a, _ in items], T)),
+                    ("delivery_lag_cycles", f"high_end:{w.countries[c]}", mean_of([a / cyc for a, cyc in items], T))]
         for circle, items in sorted(by_circle.items()):
             out += [("delivery_lag_months", f"circle:{circle}", mean_of([a for a, _ in items], T)),
                     ("delivery_lag_cycles", f"circle:{circle}", mean_of([b for _, b in items], T))]
@@ -101,6 +110,8 @@ class Recorder:
                 out.append(("price_usd_per_kg", f"{mat}:{market}", self.price[:, k, j]))
         for s, stage in enumerate(STAGES):
             out.append(("nonchina_capacity_share", stage, self.capacity_share[:, s]))
+            for j, market in enumerate(MARKETS):   # output-weighted unit cost; NaN when nothing was made
+                out.append(("production_cost_usd_per_kg", f"{stage}:{market}", self.unit_cost[:, s, j]))
         out.append(("circle_b_share_gdp", "world", self.circle_b))
         return out
 

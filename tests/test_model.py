@@ -75,7 +75,10 @@ def test_table_has_every_required_metric_and_entity_form(full_runs):
     assert {"total", "US", "EU", "JP", "KR"} <= ents["china_magnet_exports_t"]
     assert table["month"].iloc[0] == pd.Timestamp("2026-01-01")
     assert table["month"].nunique() == 120
-    assert np.isfinite(table["value"]).all()
+    assert np.isfinite(table.loc[table.metric != "production_cost_usd_per_kg", "value"]).all()
+    cost = table[table.metric == "production_cost_usd_per_kg"].groupby("entity")["value"].median()
+    assert cost["magnet:CN"] < cost["magnet:ROW"]          # China's unit cost is the lowest (D40 vs D30)
+    assert {"high_end:US"} <= ents["delivery_lag_cycles"]
 
 
 def test_lag_is_never_negative_and_cycles_match_months(full_runs):
