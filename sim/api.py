@@ -14,7 +14,7 @@ from sim.runner import replicate_seeds, timed_run
 from sim.schema import Config
 
 
-def _progress_bar(total: int, label: str):
+def progress_bar(total: int, label: str):
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total, desc=label, unit="run", file=sys.stderr, disable=None, leave=False)
@@ -64,7 +64,7 @@ def run_scenario(scenario: str | None = "rhythm_embedded", seed: int | None = No
     if replicates is not None:
         extra.append(f"replicates={int(replicates)}")
     cfg = compose_config(scenario, extra)
-    table, wall = timed_run(cfg, _progress_bar(cfg.replicates, cfg.scenario_name) if progress else None)
+    table, wall = timed_run(cfg, progress_bar(cfg.replicates, cfg.scenario_name) if progress else None)
     if output_dir is not None:
         write_run(table, cfg, Path(output_dir), wall, figures=cfg.figures)
     return table

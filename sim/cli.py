@@ -43,7 +43,7 @@ def prevalidate(argv: list[str]) -> None:
 def _task(dcfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
 
-    from sim.api import _progress_bar, write_run
+    from sim.api import progress_bar, write_run
     from sim.runner import timed_run
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
@@ -54,7 +54,7 @@ def _task(dcfg: DictConfig) -> None:
     out_dir = Path(HydraConfig.get().runtime.output_dir)
     log.info("scenario %s: %d replicates x %d months, base seed %d", cfg.scenario_name,
              cfg.replicates, cfg.months, cfg.seed)
-    table, wall = timed_run(cfg, _progress_bar(cfg.replicates, cfg.scenario_name))
+    table, wall = timed_run(cfg, progress_bar(cfg.replicates, cfg.scenario_name))
     written = write_run(table, cfg, out_dir, wall, figures=cfg.figures)
     log.info("%d rows in %.1f s; wrote %s", len(table), wall, ", ".join(str(p) for p in written))
 

@@ -81,6 +81,7 @@ class RhythmModel(mesa.Model):
         self.quota_used = np.zeros(n_m)
         self.fiscal = np.zeros(n_c)
         self.cn_exports = np.zeros((n_c, n_m))
+        self.delivered = np.zeros(n_p)               # units delivered this month, per program
         self.price = np.stack([policy.base_price, policy.base_price * self.gradient[self.foreign].mean()], axis=1)
         self._initial_stocks()
         self.ledger = Ledger(policy.start, policy.check_conservation)
