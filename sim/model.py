@@ -88,6 +88,7 @@ class RhythmModel(mesa.Model):
         for t in range(-WARMUP_MONTHS, 0):
             self._month(t, kit=False)
         self.ledger.open(self._material_totals())
+        self.fiscal[:] = 0.0   # costs count from the start month; the warm-up only fills pipelines
         self.recorder = Recorder(self, policy.months)
         self.t = 0
 
