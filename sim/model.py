@@ -17,6 +17,7 @@ from sim.ledger import Ledger
 from sim.licensing import LicenceQueue, ration_by_priority
 from sim.market import allocate_ex_china, update_price
 from sim.recorder import Recorder
+from sim.regime import PolicyState
 from sim.transit import Pipeline
 from sim.world import LIGHT, MAGNET, N_CLASSES, Policy, World
 
@@ -60,15 +61,10 @@ class RhythmModel(mesa.Model):
         self.us_program = np.array([p.country == self.us for p in w.programs], dtype=bool)
         self.rated = np.concatenate([np.zeros(n_c, bool), self.us_program])
         self.foreign = self.buyer_country != w.cn
-        tier = np.where(w.tier[self.buyer_country] >= 0, w.tier[self.buyer_country], 0)
-        military = np.arange(n_b) >= n_c
-        self.approve_prob = np.where(military & policy.deny_military, 0.0, w.tier_prob[tier])
-        self.review_days, self.review_cv = w.tier_days[tier], w.tier_cv[tier]
-        self.priority = np.where(self.foreign, w.tier_priority[tier], -1)
-        self.gradient = np.where(self.foreign, w.tier_gradient[tier], 1.0)
-        # Expected months from order to arrival for a civil buyer supplied from China.
-        self.lead = np.where(self.foreign, self.review_days / policy.working_days
-                             + w.transit_cn[self.buyer_country], 0.0)
+        self.terms = PolicyState(w, policy, self.buyer_country, n_c)
+        self.events_at: dict[int, list] = {}
+        for event in policy.events:
+            self.events_at.setdefault(event.t, []).append(event)
 
         self.hold = np.zeros((n_b, n_m, N_CLASSES))
         self.transit = Pipeline((n_b, n_m, N_CLASSES), TRANSIT_HORIZON)
@@ -82,7 +78,7 @@ class RhythmModel(mesa.Model):
         self.fiscal = np.zeros(n_c)
         self.cn_exports = np.zeros((n_c, n_m))
         self.delivered = np.zeros(n_p)               # units delivered this month, per program
-        self.price = np.stack([policy.base_price, policy.base_price * self.gradient[self.foreign].mean()], axis=1)
+        self.price = np.stack([policy.base_price, policy.base_price * self.terms.buyer_gradient[self.foreign].mean()], axis=1)
         self._initial_stocks()
         self.ledger = Ledger(policy.start, policy.check_conservation)
         for t in range(-WARMUP_MONTHS, 0):
@@ -116,8 +112,10 @@ class RhythmModel(mesa.Model):
         self.t += 1
 
     def _month(self, t: int, kit: bool) -> None:
-        if (self.policy.start_abs + t) % 12 == 0:   # 1. scheduled events: the quota year turns
-            self.quota_used[:] = 0.0
+        if (self.policy.start_abs + t) % 12 == 0:   # 1. scheduled events: the quota year turns,
+            self.quota_used[:] = 0.0                 #    and dated config events fire
+        for event in self.events_at.get(t, ()):
+            self.terms.apply(event)
         eligible = self.eligibility(t)               # 2. policy: DFARS origin rule by date
         self._produce(t)                             # 3. refiners and magnet makers
         self._clear_markets(t, eligible, kit)        # 4. ex-China allocation, licences, stockpiles
@@ -183,12 +181,12 @@ class RhythmModel(mesa.Model):
         shipping), so longer licence reviews mean more material tied up in the pipeline.
         """
         target = np.zeros(self.hold.shape[:2])
-        target[: self.n_c] = (self.world.cover + self.lead[: self.n_c])[:, None] * self.use
+        target[: self.n_c] = (self.world.cover + self.terms.lead[: self.n_c])[:, None] * self.use
         for producer in self.producers:
             for j, p in enumerate(producer.programs):
                 target[self.n_c + p] = producer.inventory_target(j, t)
         have = (self.hold * eligible[:, None, :]).sum(axis=2)
-        expected = self.queue.queued() * self.approve_prob[:, None]
+        expected = self.queue.queued() * self.terms.approve_prob[:, None]
         need = np.maximum(target - have - self.transit.in_transit().sum(axis=2) - expected, 0.0)
         need[self.world.cn] = 0.0   # China's own stock is the pool its plants fill
         return need
@@ -208,7 +206,7 @@ class RhythmModel(mesa.Model):
             inv = np.array([r.inventory[m] for r in self.ex_china])
             if inv.sum() <= 0:
                 continue
-            rated = need[:, m] * self.rated * pol.rated_share
+            rated = need[:, m] * self.rated * self.terms.rated_share
             got, sold = allocate_ex_china(inv, rated, self.offtake, need[:, m] - rated, eligible,
                                           self.rated_sellers)
             for s, r in enumerate(self.ex_china):
@@ -231,16 +229,17 @@ class RhythmModel(mesa.Model):
         lead = w.transit_cn[self.buyer_country]
         shipped = approved.copy()
         exportable = np.maximum(self.hold[cn, :, 0] - pol.domestic_cover * self.use[cn], 0.0)
-        exportable = np.minimum(exportable, np.maximum(pol.quota - self.quota_used, 0.0))
+        exportable = np.minimum(exportable, np.maximum(self.terms.quota - self.quota_used, 0.0))
         granted = np.zeros_like(residual)
         for m in range(residual.shape[1]):
-            granted[:, m] = ration_by_priority(exportable[m], residual[:, m] * self.foreign, self.priority)
+            granted[:, m] = ration_by_priority(exportable[m], residual[:, m] * self.foreign, self.terms.priority)
         self.hold[cn, :, 0] -= granted.sum(axis=0)
         self.quota_used += granted.sum(axis=0)
         direct = granted * ~pol.controlled
         shipped += direct
-        self.queue.file(t, granted * pol.controlled, self.approve_prob, self.review_days,
-                        self.review_cv, pol.lots, pol.working_days, self.rng)
+        terms = self.terms
+        self.queue.file(t, granted * pol.controlled, terms.approve_prob, terms.review_days,
+                        terms.review_cv, pol.lots, pol.working_days, self.rng)
         for b in np.nonzero(shipped.sum(axis=1) > 0)[0]:
             self.transit.ship(t, int(lead[b]), shipped[b], (b, slice(None), 0))
         self.cn_exports = np.zeros_like(self.cn_exports)
@@ -269,7 +268,7 @@ class RhythmModel(mesa.Model):
             row_use = np.delete(use, cn, axis=0)
             fill_row = np.where(row_use.sum(0) > 0, 1.0 - np.delete(short, cn, 0).sum(0) / row_use.sum(0), 1.0)
             weights = row_use / np.maximum(row_use.sum(axis=0), 1e-12)
-        gradient = (weights * self.gradient[: self.n_c][self.foreign[: self.n_c]][:, None]).sum(axis=0)
+        gradient = (weights * self.terms.buyer_gradient[: self.n_c][self.foreign[: self.n_c]][:, None]).sum(axis=0)
         self.price[:, 0] = update_price(self.price[:, 0], pol.base_price, pol.premium, fill_cn, pol.price_speed)
         self.price[:, 1] = update_price(self.price[:, 1], self.price[:, 0] * gradient, pol.premium,
                                         fill_row, pol.price_speed)

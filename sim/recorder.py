@@ -55,7 +55,7 @@ class Recorder:
             self.capacity_share[t, s] = cap[foreign].sum() / cap.sum() if cap.sum() > 0 else 0.0
         years = (m.policy.start_abs + t - 2024 * 12) / 12.0
         pull = (w.export_share0 * (1.0 + w.export_growth) ** years
-                * (1.0 + w.tariff_rise) ** (-m.policy.elasticity))
+                * (1.0 + m.terms.tariff_rise) ** (-m.policy.elasticity))
         pull[w.cn] = 0.0
         rest = m.policy.rest_share * (1.0 + m.policy.rest_growth) ** years
         self.export_share[t] = pull / (pull.sum() + rest)

@@ -180,6 +180,16 @@ class MarketCfg:
 
 
 @dataclass
+class EventCfg:
+    """A dated change of one run-time key (see :mod:`sim.events` for the keys allowed)."""
+
+    month: str = _f("2026-01", month=True)
+    key: str = ""
+    value: Any = None
+    note: str = ""
+
+
+@dataclass
 class Config:
     """The whole run: world, regime, policy, market, and run settings."""
 
@@ -194,6 +204,7 @@ class Config:
     regime: RegimeCfg = field(default_factory=RegimeCfg)
     us: USPolicyCfg = field(default_factory=USPolicyCfg)
     market: MarketCfg = field(default_factory=MarketCfg)
+    events: Dict[str, EventCfg] = field(default_factory=dict)
 
 
 def register() -> None:

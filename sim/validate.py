@@ -111,4 +111,28 @@ def validate(cfg: Config) -> Config:
                         f"world.producers.{pid}.programs.{key}.orders.{i}.order_month="
                         f"{order.order_month} is after the run's end"
                     )
+    _validate_events(cfg)
     return cfg
+
+
+def _validate_events(cfg: Config) -> None:
+    """Each event names a schedulable key, falls inside the run, and sets a valid value."""
+    from sim.events import SCHEDULABLE, as_applied, match
+
+    start = parse_month(cfg.start)
+    for name, ev in cfg.events.items():
+        path = f"events.{name}"
+        if match(ev.key) is None:
+            raise ConfigError(f"{path}.key='{ev.key}' cannot be scheduled: allowed are {SCHEDULABLE}")
+        if not start <= parse_month(ev.month) < start + cfg.months:
+            raise ConfigError(f"{path}.month={ev.month} is outside the run ({cfg.start} for {cfg.months} months)")
+        try:
+            trial = as_applied(cfg, ev.key, ev.value)
+        except (KeyError, AttributeError):
+            raise ConfigError(f"{path}.key='{ev.key}' names an id that does not exist") from None
+        except TypeError as exc:
+            raise ConfigError(f"{path}.value={ev.value!r}: {exc} for {ev.key}") from None
+        try:
+            validate(trial)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}.value={ev.value!r} breaks a rule: {exc}") from None

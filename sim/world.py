@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import month_offset, parse_month
+from sim.events import resolve
 from sim.schema import MATERIALS, STAGES, Config
 
 LIGHT, HEAVY, METAL, MAGNET = range(4)
@@ -180,6 +181,7 @@ class Policy:
     rest_growth: float
     elasticity: float
     check_conservation: bool
+    events: tuple = ()            # sim.events.Event, in firing order
 
 
 def build_policy(cfg: Config) -> Policy:
@@ -201,4 +203,5 @@ def build_policy(cfg: Config) -> Policy:
         rest_share=mk.cn_export_rest_share_2024, rest_growth=mk.cn_export_rest_growth,
         elasticity=mk.cn_export_tariff_elasticity,
         check_conservation=cfg.check_conservation,
+        events=tuple(resolve(cfg)),
     )

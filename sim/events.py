@@ -1,0 +1,102 @@
+"""Dated events: a config value that changes at a given month of the run.
+
+Only keys the model reads while it runs can be scheduled; each is resolved to an array
+position when the world is built, so firing an event is a plain assignment.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sim.calendar import month_offset
+from sim.schema import Config
+
+# key pattern -> (kind, names of the captured parts)
+PATTERNS = {
+    r"regime\.destination_tier\.(\w+)": "destination_tier",
+    r"regime\.tiers\.(\w+)\.(approval_prob|review_days_mean|review_days_cv|price_gradient|priority)": "tier",
+    r"regime\.deny_military": "deny_military",
+    r"regime\.export_quota_tpy\.(\w+)": "quota",
+    r"us\.rated_order_share": "rated_share",
+    r"world\.countries\.(\w+)\.tariff_rise_on_cn": "tariff",
+}
+SCHEDULABLE = ("regime.destination_tier.<country>, regime.tiers.<tier>.<approval_prob|review_days_mean|"
+               "review_days_cv|price_gradient|priority>, regime.deny_military, "
+               "regime.export_quota_tpy.<material>, us.rated_order_share, "
+               "world.countries.<country>.tariff_rise_on_cn")
+
+
+@dataclass(frozen=True)
+class Event:
+    """A resolved event: fires at month index ``t``."""
+
+    name: str
+    t: int
+    kind: str
+    parts: tuple[str, ...]
+    value: Any
+
+
+def match(key: str) -> tuple[str, tuple[str, ...]] | None:
+    """The kind and captured ids of a schedulable key, or None."""
+    for pattern, kind in PATTERNS.items():
+        found = re.fullmatch(pattern, key)
+        if found:
+            return kind, found.groups()
+    return None
+
+
+def set_path(cfg: Config, key: str, value: Any) -> None:
+    """Assign ``value`` at dotted ``key`` inside a Config dataclass tree (dicts included)."""
+    *head, last = key.split(".")
+    node: Any = cfg
+    for part in head:
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    if isinstance(node, dict):
+        node[last] = value   # unknown ids are caught by the rules on the map's keys
+    else:
+        if not hasattr(node, last):
+            raise KeyError(key)
+        setattr(node, last, value)
+
+
+def get_path(cfg: Config, key: str) -> Any:
+    """The value at dotted ``key`` (KeyError/AttributeError if a part is missing)."""
+    node: Any = cfg
+    for part in key.split("."):
+        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    return node
+
+
+def same_kind(old: Any, new: Any) -> bool:
+    """Whether ``new`` may replace ``old``: numbers for numbers, bools for bools, text for text."""
+    if isinstance(old, bool) or isinstance(new, bool):
+        return isinstance(old, bool) and isinstance(new, bool)
+    if isinstance(old, (int, float)):
+        return isinstance(new, (int, float))
+    return isinstance(new, type(old))
+
+
+def as_applied(cfg: Config, key: str, value: Any) -> Config:
+    """A deep copy of ``cfg`` with ``value`` at ``key`` (to validate an event's value)."""
+    trial = copy.deepcopy(cfg)
+    trial.events = {}
+    old = get_path(trial, key) if not key.startswith("regime.export_quota_tpy.") else float("inf")
+    if not same_kind(old, value):
+        raise TypeError(f"expected a {type(old).__name__}, got {type(value).__name__}")
+    set_path(trial, key, value)
+    return trial
+
+
+def resolve(cfg: Config) -> list[Event]:
+    """The config's events as :class:`Event` objects, in firing order."""
+    out = []
+    for name, ev in cfg.events.items():
+        kind, parts = match(ev.key)
+        out.append(Event(name, month_offset(ev.month, cfg.start), kind, parts, ev.value))
+    return sorted(out, key=lambda e: (e.t, e.name))
+
+

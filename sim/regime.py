@@ -1,0 +1,70 @@
+"""The live policy state: China's regime terms and the US levers that dated events change.
+
+The model reads these arrays every month; an event assigns one value and the per-buyer
+terms are recomputed, so a tier move or a tighter approval rate acts from its month on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.events import Event
+from sim.schema import MATERIALS
+from sim.world import Policy, World
+
+TIER_FIELDS = {"approval_prob": "prob", "review_days_mean": "days", "review_days_cv": "cv",
+               "price_gradient": "gradient", "priority": "priority"}
+
+
+class PolicyState:
+    """Mutable copies of the run-time policy values, and the terms they give each buyer.
+
+    Args:
+        world: the indexed world.
+        policy: the run's scalar settings.
+        buyer_country: country index of each buyer (countries first, then programs).
+        n_countries: number of countries (buyers below it are civil, above it military).
+    """
+
+    def __init__(self, world: World, policy: Policy, buyer_country: np.ndarray, n_countries: int):
+        self.world, self.policy = world, policy
+        self.buyer_country = buyer_country
+        self.foreign = buyer_country != world.cn
+        self.military = np.arange(buyer_country.size) >= n_countries
+        self.country_tier = np.where(world.tier >= 0, world.tier, 0)
+        self.prob, self.days, self.cv = world.tier_prob.copy(), world.tier_days.copy(), world.tier_cv.copy()
+        self.gradient, self.priority_of_tier = world.tier_gradient.copy(), world.tier_priority.copy()
+        self.deny_military = policy.deny_military
+        self.quota = policy.quota.copy()
+        self.rated_share = policy.rated_share
+        self.tariff_rise = world.tariff_rise.copy()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute each buyer's licence terms, priority, price gradient and expected lead."""
+        tier = self.country_tier[self.buyer_country]
+        self.approve_prob = np.where(self.military & self.deny_military, 0.0, self.prob[tier])
+        self.review_days, self.review_cv = self.days[tier], self.cv[tier]
+        self.priority = np.where(self.foreign, self.priority_of_tier[tier], -1)
+        self.buyer_gradient = np.where(self.foreign, self.gradient[tier], 1.0)
+        # Expected months from order to arrival for a buyer supplied from China.
+        self.lead = np.where(self.foreign, self.review_days / self.policy.working_days
+                             + self.world.transit_cn[self.buyer_country], 0.0)
+
+    def apply(self, event: Event) -> None:
+        """Fire one event (its key was checked at compose time)."""
+        w, kind, parts, value = self.world, event.kind, event.parts, event.value
+        if kind == "destination_tier":
+            self.country_tier[w.countries.index(parts[0])] = w.tier_names.index(value)
+        elif kind == "tier":
+            getattr(self, TIER_FIELDS[parts[1]] if parts[1] != "priority" else "priority_of_tier")[
+                w.tier_names.index(parts[0])] = value
+        elif kind == "deny_military":
+            self.deny_military = bool(value)
+        elif kind == "quota":
+            self.quota[MATERIALS.index(parts[0])] = value
+        elif kind == "rated_share":
+            self.rated_share = float(value)
+        elif kind == "tariff":
+            self.tariff_rise[w.countries.index(parts[0])] = value
+        self.refresh()
