@@ -27,15 +27,17 @@ def progress_bar(total: int, label: str):
     return update
 
 
-def write_run(table: pd.DataFrame, cfg: Config, out_dir: Path, wall_s: float, figures: bool = True) -> list[Path]:
-    """Write a run's results, manifest and delivery-lag figure into ``out_dir``."""
+def write_run(table: pd.DataFrame, cfg: Config, out_dir: Path, wall_s: float, figures: bool = True,
+              overrides: Sequence[str] = ()) -> list[Path]:
+    """Write a run's results, manifest (with the ``overrides`` that made it) and figure into ``out_dir``."""
     written = [write_results(table, out_dir)]
     if figures:
         from sim.plotting import plot_delivery_lag, save
 
         fig, _ = plot_delivery_lag(table)
         written += save(fig, out_dir / "figures" / "delivery_lag")
-    written.append(write_manifest(out_dir, cfg, replicate_seeds(cfg.seed, cfg.replicates), wall_s))
+    written.append(write_manifest(out_dir, cfg, replicate_seeds(cfg.seed, cfg.replicates), wall_s,
+                                  overrides=list(overrides)))
     return written
 
 
@@ -66,7 +68,8 @@ def run_scenario(scenario: str | None = "rhythm_embedded", seed: int | None = No
     cfg = compose_config(scenario, extra)
     table, wall = timed_run(cfg, progress_bar(cfg.replicates, cfg.scenario_name) if progress else None)
     if output_dir is not None:
-        write_run(table, cfg, Path(output_dir), wall, figures=cfg.figures)
+        scen = [f"+scenario={scenario}"] if scenario else []
+        write_run(table, cfg, Path(output_dir), wall, figures=cfg.figures, overrides=scen + extra)
     return table
 
 

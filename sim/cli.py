@@ -55,7 +55,8 @@ def _task(dcfg: DictConfig) -> None:
     log.info("scenario %s: %d replicates x %d months, base seed %d", cfg.scenario_name,
              cfg.replicates, cfg.months, cfg.seed)
     table, wall = timed_run(cfg, progress_bar(cfg.replicates, cfg.scenario_name))
-    written = write_run(table, cfg, out_dir, wall, figures=cfg.figures)
+    overrides = list(HydraConfig.get().overrides.task)
+    written = write_run(table, cfg, out_dir, wall, figures=cfg.figures, overrides=overrides)
     log.info("%d rows in %.1f s; wrote %s", len(table), wall, ", ".join(str(p) for p in written))
 
 

@@ -7,6 +7,7 @@ run never leaves a half-written file over an earlier result.
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import subprocess
@@ -68,14 +69,28 @@ def versions() -> dict[str, str | None]:
     return found
 
 
+def _json_safe(value):
+    """Replace non-finite floats (unlimited quotas, feeds) by the strings 'inf'/'-inf'/'nan'."""
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    return value
+
+
 def write_manifest(out_dir: Path, cfg, seeds: list[int], wall_s: float, **extra) -> Path:
-    """Write ``manifest.json``: resolved config, scenario, seeds, versions, commit, wall time."""
+    """Write ``manifest.json``: resolved config, scenario, seeds, versions, commit, wall time.
+
+    Non-finite numbers are written as the strings ``"inf"``/``"nan"`` so the file is strict JSON.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     doc = {"scenario": cfg.scenario_name, "base_seed": cfg.seed, "replicate_seeds": seeds,
            "replicates": cfg.replicates, "wall_time_s": round(wall_s, 3),
-           "git_commit": git_commit(), "versions": versions(), "config": asdict(cfg), **extra}
+           "git_commit": git_commit(), "versions": versions(), "config": _json_safe(asdict(cfg)), **extra}
     path = out_dir / MANIFEST
-    text = json.dumps(doc, indent=2, default=str, allow_nan=True)
+    text = json.dumps(doc, indent=2, default=str, allow_nan=False)
     _atomic_write(path, lambda p: p.write_text(text))
     return path
 
