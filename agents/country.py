@@ -24,6 +24,7 @@ class Country(mesa.Agent):
         self.circle = str(w.circle[index])
         self.stockpile = np.zeros((w.stockpile0.shape[1], 3))
         self.stockpile[:, 0] = w.stockpile0[index]  # bought from China before 2026: Chinese origin
+        self.budget_passed_at: int | None = None     # month Taiwan's special budget passed (D57)
 
     def civil_demand(self, t: int) -> float:
         """Civil magnet use this month (t), growing at the country's rate."""
@@ -58,3 +59,15 @@ class Country(mesa.Agent):
         out = held * min(1.0, amount / total)
         self.stockpile[material] -= out
         return out
+
+    def vote_special_budget(self, t: int) -> None:
+        """Taiwan's legislature votes on the special defense budget at each session's end.
+
+        The budget stalled in early 2026 (D57); each session it passes with the configured
+        probability, drawn from the model's generator. Once passed it stays passed.
+        """
+        pol = self.model.policy
+        if self.budget_passed_at is not None or t < 0:
+            return
+        if (pol.start_abs + t) % 12 + 1 in pol.session_end_months and self.model.rng.random() < pol.budget_pass_prob:
+            self.budget_passed_at = t

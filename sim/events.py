@@ -21,11 +21,12 @@ PATTERNS = {
     r"regime\.deny_military": "deny_military",
     r"regime\.export_quota_tpy\.(\w+)": "quota",
     r"us\.rated_order_share": "rated_share",
+    r"us\.arms_transfer_rule": "transfer_rule",
     r"world\.countries\.(\w+)\.tariff_rise_on_cn": "tariff",
 }
 SCHEDULABLE = ("regime.destination_tier.<country>, regime.tiers.<tier>.<approval_prob|review_days_mean|"
                "review_days_cv|price_gradient|priority>, regime.deny_military, "
-               "regime.export_quota_tpy.<material>, us.rated_order_share, "
+               "regime.export_quota_tpy.<material>, us.rated_order_share, us.arms_transfer_rule, "
                "world.countries.<country>.tariff_rise_on_cn")
 
 
@@ -92,11 +93,18 @@ def as_applied(cfg: Config, key: str, value: Any) -> Config:
 
 
 def resolve(cfg: Config) -> list[Event]:
-    """The config's events as :class:`Event` objects, in firing order."""
+    """The config's events as :class:`Event` objects, in firing order.
+
+    An event dated before the run's start is already in force at the start (``t`` < 0: the
+    model applies it before the warm-up); one dated after the run's end never fires and is
+    dropped.
+    """
     out = []
     for name, ev in cfg.events.items():
         kind, parts = match(ev.key)
-        out.append(Event(name, month_offset(ev.month, cfg.start), kind, parts, ev.value))
+        t = month_offset(ev.month, cfg.start)
+        if t < cfg.months:
+            out.append(Event(name, t, kind, parts, ev.value))
     return sorted(out, key=lambda e: (e.t, e.name))
 
 

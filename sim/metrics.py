@@ -33,43 +33,24 @@ def delivery_lag(planned_cum: np.ndarray, actual_cum: np.ndarray) -> np.ndarray:
     return np.where(ahead, 0.0, np.maximum(t - reach, 0.0))
 
 
-def fcfs_split(total_cum: np.ndarray, order_units: np.ndarray) -> np.ndarray:
-    """Split cumulative deliveries among orders first-come-first-served.
-
-    Args:
-        total_cum: cumulative units delivered, ``[T]``.
-        order_units: units per order, sorted by order date, ``[J]``; a last entry of
-            ``inf`` takes everything after the earlier orders.
-
-    Returns:
-        Cumulative units per order, ``[J, T]``.
-    """
-    units = np.asarray(order_units, dtype=float)
-    before = np.concatenate([[0.0], np.cumsum(units)[:-1]])
-    return np.clip(total_cum[None, :] - before[:, None], 0.0, units[:, None])
-
-
-def lag_series(plan: np.ndarray, delivered: np.ndarray, order_country: np.ndarray,
-               order_units: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+def lag_series(planned_cum: np.ndarray, actual_cum: np.ndarray, order_country: np.ndarray,
+               planned_orders: np.ndarray, actual_orders: np.ndarray) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """Lag of one program overall and per customer country.
 
     Args:
-        plan: planned deliveries per month, ``[T]``.
-        delivered: actual deliveries per month, ``[T]``.
-        order_country: customer country index per order, in FCFS order, ``[J]``.
-        order_units: units per order (last ``inf`` for own forces), ``[J]``.
+        planned_cum, actual_cum: the program's cumulative planned and actual deliveries, ``[T]``.
+        order_country: customer country index per order, ``[J]``.
+        planned_orders, actual_orders: cumulative units per order, ``[J, T]``
+            (from :func:`sim.allocation.allocate_orders`).
 
     Returns:
-        ``(lag[T], {country: lag[T]})`` in months.
+        ``(lag[T], {country: lag[T]})`` in months; a country's lag uses the sum of its orders.
     """
-    p_cum, d_cum = np.cumsum(plan), np.cumsum(delivered)
-    p_orders = fcfs_split(p_cum, order_units)
-    d_orders = fcfs_split(d_cum, order_units)
     per_country = {}
     for c in np.unique(order_country):
         rows = order_country == c
-        per_country[int(c)] = delivery_lag(p_orders[rows].sum(axis=0), d_orders[rows].sum(axis=0))
-    return delivery_lag(p_cum, d_cum), per_country
+        per_country[int(c)] = delivery_lag(planned_orders[rows].sum(axis=0), actual_orders[rows].sum(axis=0))
+    return delivery_lag(planned_cum, actual_cum), per_country
 
 
 def mean_of(series: list[np.ndarray], length: int) -> np.ndarray:

@@ -55,6 +55,7 @@ class RhythmModel(mesa.Model):
         self.rated_sellers = np.array([r.site == w.countries.index("US") if "US" in w.countries else False
                                        for r in self.ex_china], dtype=bool)
         self.producers = self._make_producers()
+        self.taiwan = self.countries[w.countries.index("TW")] if "TW" in w.countries else None
 
         self.buyer_country = np.concatenate([np.arange(n_c), [p.country for p in w.programs]]).astype(int)
         self.us = w.countries.index("US") if "US" in w.countries else -1
@@ -64,7 +65,10 @@ class RhythmModel(mesa.Model):
         self.terms = PolicyState(w, policy, self.buyer_country, n_c)
         self.events_at: dict[int, list] = {}
         for event in policy.events:
-            self.events_at.setdefault(event.t, []).append(event)
+            if event.t < 0:             # dated before the start: already in force
+                self.terms.apply(event)
+            else:
+                self.events_at.setdefault(event.t, []).append(event)
 
         self.hold = np.zeros((n_b, n_m, N_CLASSES))
         self.transit = Pipeline((n_b, n_m, N_CLASSES), TRANSIT_HORIZON)
@@ -116,7 +120,9 @@ class RhythmModel(mesa.Model):
             self.quota_used[:] = 0.0                 #    and dated config events fire
         for event in self.events_at.get(t, ()):
             self.terms.apply(event)
-        eligible = self.eligibility(t)               # 2. policy: DFARS origin rule by date
+        eligible = self.eligibility(t)               # 2. policy: DFARS origin rule by date;
+        if self.taiwan is not None:                  #    Taiwan's legislature votes its budget
+            self.taiwan.vote_special_budget(t)
         self._produce(t)                             # 3. refiners and magnet makers
         self._clear_markets(t, eligible, kit)        # 4. ex-China allocation, licences, stockpiles
         self.hold += self.transit.arrive(t)          # 5. shipments arrive

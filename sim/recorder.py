@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calendar import month_dates
+from sim.allocation import allocate_orders
 from sim.metrics import lag_series, mean_of
 from sim.production import planned_rate
 from sim.schema import MATERIALS, STAGES
@@ -38,11 +39,13 @@ class Recorder:
         self.fiscal = np.zeros((months, n_c))
         self.cn_magnet_exports = np.zeros((months, n_c))
         self.unit_cost = np.full((months, len(STAGES), len(MARKETS)), np.nan)
+        self.america_first = np.zeros(months, dtype=bool)
 
     def record(self, t: int) -> None:
         """Store month ``t`` of the model's state."""
         m, w = self.model, self.model.world
         self.deliveries[t] = m.delivered
+        self.america_first[t] = m.terms.america_first
         self.shortfall[t] = m.shortfall
         stockpile = np.array([c.stockpile.sum(axis=1) for c in m.countries])
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -66,6 +69,22 @@ class Recorder:
         made, usd = m.cost[..., 0], m.cost[..., 1]
         self.unit_cost[t] = np.where(made > 0, usd / np.maximum(made, 1e-12) / 1000.0, np.nan)
 
+    def budget_passed_at(self) -> int:
+        """Month Taiwan's special budget passed, or the horizon if it never did."""
+        tw = self.model.taiwan
+        return self.months if tw is None or tw.budget_passed_at is None else tw.budget_passed_at
+
+    def _program_lags(self, p, plan: np.ndarray, delivered: np.ndarray):
+        """Program lag and per-customer lag: the plan is the FCFS contract schedule with every
+        order funded; actual deliveries follow the rule of each month and wait for budgets."""
+        opened = np.maximum(p.order_month, 0)
+        actual_open = np.where(p.order_special, np.maximum(opened, self.budget_passed_at() + 1), opened)
+        fcfs = np.zeros(self.months, dtype=bool)
+        p_orders = allocate_orders(plan, p.order_units, p.order_month, p.order_score, fcfs, opened)
+        d_orders = allocate_orders(delivered, p.order_units, p.order_month, p.order_score,
+                                   self.america_first, actual_open)
+        return lag_series(np.cumsum(plan), np.cumsum(delivered), p.order_country, p_orders, d_orders)
+
     def series(self) -> list[tuple[str, str, np.ndarray]]:
         """Every output series as ``(metric, entity, values[T])``."""
         w, T = self.model.world, self.months
@@ -74,7 +93,7 @@ class Recorder:
         high_end: dict[int, list] = {}
         for i, p in enumerate(w.programs):
             plan = planned_rate(np.arange(T), p.rate, p.target, p.ramp)
-            lag, per_country = lag_series(plan, self.deliveries[:, i], p.order_country, p.order_units)
+            lag, per_country = self._program_lags(p, plan, self.deliveries[:, i])
             out += [("delivery_lag_months", p.pid, lag), ("delivery_lag_cycles", p.pid, lag / p.cycle),
                     ("deliveries_units", p.pid, self.deliveries[:, i]),
                     ("planned_units", p.pid, plan)]
@@ -113,6 +132,10 @@ class Recorder:
             for j, market in enumerate(MARKETS):   # output-weighted unit cost; NaN when nothing was made
                 out.append(("production_cost_usd_per_kg", f"{stage}:{market}", self.unit_cost[:, s, j]))
         out.append(("circle_b_share_gdp", "world", self.circle_b))
+        out.append(("america_first_rule", "US", self.america_first.astype(float)))
+        if self.model.taiwan is not None:
+            passed = (np.arange(T) >= self.budget_passed_at()).astype(float)
+            out.append(("special_budget_passed", "TW", passed))
         return out
 
     def frame(self, scenario: str, seed: int) -> pd.DataFrame:

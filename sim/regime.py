@@ -37,6 +37,7 @@ class PolicyState:
         self.deny_military = policy.deny_military
         self.quota = policy.quota.copy()
         self.rated_share = policy.rated_share
+        self.america_first = policy.america_first
         self.tariff_rise = world.tariff_rise.copy()
         self.refresh()
 
@@ -65,6 +66,8 @@ class PolicyState:
             self.quota[MATERIALS.index(parts[0])] = value
         elif kind == "rated_share":
             self.rated_share = float(value)
+        elif kind == "transfer_rule":
+            self.america_first = value == "america_first"
         elif kind == "tariff":
             self.tariff_rise[w.countries.index(parts[0])] = value
         self.refresh()

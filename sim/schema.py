@@ -57,6 +57,9 @@ class CountryCfg:
     cn_export_share_2024: float = share(0.0)
     cn_export_growth: float = _f(0.0, lo=-0.5, hi=0.5)
     transit_from_cn_months: int = _f(2, lo=0, hi=12)
+    strategic_geography: float = share(0.0)
+    us_ops_contribution: float = share(0.0)
+    us_production_investment: float = share(0.0)
 
 
 @dataclass
@@ -87,6 +90,7 @@ class OrderCfg:
     country: str = _f("", ref="country")
     order_month: str = _f("2020-01", month=True)
     units: float = nonneg()
+    special_budget: bool = False
 
 
 @dataclass
@@ -158,11 +162,31 @@ class RegimeCfg:
 
 
 @dataclass
+class PriorityWeightsCfg:
+    """Weights of the america-first priority score (D55's criteria)."""
+
+    defense: float = share(0.4)
+    geography: float = share(0.3)
+    operations: float = share(0.2)
+    investment: float = share(0.1)
+
+
+@dataclass
 class USPolicyCfg:
     """US defense-supply policy levers."""
 
     rated_order_share: float = share(0.5)
     dfars_from: str = _f("2027-01", month=True)
+    arms_transfer_rule: str = _f("fcfs", choices=("fcfs", "america_first"))
+    priority_weights: PriorityWeightsCfg = field(default_factory=lambda: PriorityWeightsCfg())
+
+
+@dataclass
+class TaiwanCfg:
+    """Taiwan's special defense budget (D57): votes at the end of each legislative session."""
+
+    special_budget_pass_prob: float = share(0.35)
+    session_end_months: List[int] = _f(lo=1, hi=12, factory=lambda: [5, 12])
 
 
 @dataclass
@@ -203,6 +227,7 @@ class Config:
     world: WorldCfg = field(default_factory=WorldCfg)
     regime: RegimeCfg = field(default_factory=RegimeCfg)
     us: USPolicyCfg = field(default_factory=USPolicyCfg)
+    taiwan: TaiwanCfg = field(default_factory=TaiwanCfg)
     market: MarketCfg = field(default_factory=MarketCfg)
     events: Dict[str, EventCfg] = field(default_factory=dict)
 

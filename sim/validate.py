@@ -106,6 +106,11 @@ def validate(cfg: Config) -> Config:
     for pid, prod in world.producers.items():
         for key, prog in prod.programs.items():
             for i, order in enumerate(prog.orders):
+                if order.special_budget and order.country != "TW":
+                    raise ConfigError(f"world.producers.{pid}.programs.{key}.orders.{i}.special_budget: "
+                                      "only Taiwan's orders wait for a special budget (D57)")
+        for key, prog in prod.programs.items():
+            for i, order in enumerate(prog.orders):
                 if parse_month(order.order_month) > start + cfg.months:
                     raise ConfigError(
                         f"world.producers.{pid}.programs.{key}.orders.{i}.order_month="
@@ -116,16 +121,13 @@ def validate(cfg: Config) -> Config:
 
 
 def _validate_events(cfg: Config) -> None:
-    """Each event names a schedulable key, falls inside the run, and sets a valid value."""
+    """Each event names a schedulable key and sets a valid value (its month is checked as a month)."""
     from sim.events import SCHEDULABLE, as_applied, match
 
-    start = parse_month(cfg.start)
     for name, ev in cfg.events.items():
         path = f"events.{name}"
         if match(ev.key) is None:
             raise ConfigError(f"{path}.key='{ev.key}' cannot be scheduled: allowed are {SCHEDULABLE}")
-        if not start <= parse_month(ev.month) < start + cfg.months:
-            raise ConfigError(f"{path}.month={ev.month} is outside the run ({cfg.start} for {cfg.months} months)")
         try:
             trial = as_applied(cfg, ev.key, ev.value)
         except (KeyError, AttributeError):

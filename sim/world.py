@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.calendar import month_offset, parse_month
+from sim.allocation import priority_scores
 from sim.events import resolve
 from sim.schema import MATERIALS, STAGES, Config
 
@@ -37,6 +38,9 @@ class Program:
     high_end: bool
     order_country: np.ndarray  # customer country per order, FCFS order, last = own forces
     order_units: np.ndarray    # units per order, last = inf
+    order_month: np.ndarray    # month index each order was placed (own forces: 0)
+    order_score: np.ndarray    # america-first priority score of each order's buyer
+    order_special: np.ndarray  # order waits for Taiwan's special budget (D57)
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,11 @@ def build_world(cfg: Config) -> World:
     recipe[STAGES.index("metal"), HEAVY] = w.recipe.metal_heavy_oxide
     recipe[STAGES.index("magnet"), METAL] = w.recipe.magnet_metal
 
+    weights = cfg.us.priority_weights
+    score_of = priority_scores(
+        np.array([x.defense_gdp_share for x in c]), np.array([x.strategic_geography for x in c]),
+        np.array([x.us_ops_contribution for x in c]), np.array([x.us_production_investment for x in c]),
+        (weights.defense, weights.geography, weights.operations, weights.investment))
     programs = []
     for pkey, prod in w.producers.items():
         home = cidx[prod.country]
@@ -118,6 +127,9 @@ def build_world(cfg: Config) -> World:
                 high_end=p.high_end,
                 order_country=np.array([cidx[o.country] for o in orders] + [home]),
                 order_units=np.array([o.units for o in orders] + [np.inf]),
+                order_month=np.array([month_offset(o.order_month, cfg.start) for o in orders] + [0]),
+                order_score=np.array([score_of[cidx[o.country]] for o in orders] + [0.0]),
+                order_special=np.array([o.special_budget for o in orders] + [False]),
             ))
 
     return World(
@@ -171,6 +183,9 @@ class Policy:
     lots: int
     working_days: float
     rated_share: float            # share of US program orders that are DPAS-rated
+    america_first: bool           # arms-transfer rule at the start (events may switch it)
+    budget_pass_prob: float       # Taiwan's special budget: chance to pass per session (D57)
+    session_end_months: tuple     # calendar months (1-12) when Taiwan's legislature votes
     dfars_month: int              # month index from which US programs refuse Chinese content
     base_price: np.ndarray        # [M] USD/kg in China
     premium: np.ndarray           # [M] scarcity premium at zero fill
@@ -195,6 +210,9 @@ def build_policy(cfg: Config) -> Policy:
         domestic_cover=reg.domestic_cover_months, lots=reg.lots_per_application,
         working_days=reg.working_days_per_month,
         rated_share=cfg.us.rated_order_share,
+        america_first=cfg.us.arms_transfer_rule == "america_first",
+        budget_pass_prob=cfg.taiwan.special_budget_pass_prob,
+        session_end_months=tuple(cfg.taiwan.session_end_months),
         dfars_month=month_offset(cfg.us.dfars_from, cfg.start),
         base_price=np.array([mk.base_price_usd_per_kg.get(m, 0.0) for m in MATERIALS]),
         premium=np.array([mk.scarcity_premium.get(m, 0.0) for m in MATERIALS]),

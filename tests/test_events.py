@@ -22,7 +22,7 @@ def with_events(**events):
     (("2027-01", "regime.tiers.restricted.approval_prob", 3.0), "events.x.value=3.0 breaks a rule: regime.tiers.restricted.approval_prob=3.0 is out of range"),
     (("2027-01", "us.rated_order_share", "abc"), "expected a float, got str"),
     (("2027-01", "regime.deny_military", 1.0), "expected a bool, got float"),
-    (("2029-01", "us.rated_order_share", 0.3), "events.x.month=2029-01 is outside the run"),
+    (("2029-13", "us.rated_order_share", 0.3), "events.x.month='2029-13' is not a month: use YYYY-MM"),
     (("2027-01", "regime.destination_tier.US", "vip"), "'vip' is not a known tier"),
     (("2027-01", "regime.destination_tier.XX", "standard"), "regime.destination_tier.XX' names an id that does not exist"),
     (("2027-01", "regime.tiers.gold.priority", 1), "names an id that does not exist"),
@@ -74,3 +74,13 @@ def test_collision_composes_its_events_on_top_of_the_baseline():
     cfg = compose_config("collision")
     assert {"cn_meters_club_eu", "cn_tightens_approvals"} <= set(cfg.events)
     assert cfg.regime.destination_tier["EU"] == "standard"   # until the event fires
+
+
+def test_events_before_the_start_are_in_force_and_after_the_end_never_fire():
+    cfg = with_events(before=("2025-06", "regime.deny_military", False),
+                      after=("2040-01", "us.rated_order_share", 0.0))
+    model = RhythmModel(build_world(cfg), build_policy(cfg), seed=0)
+    assert model.terms.deny_military is False                       # applied at construction
+    assert [e.name for e in model.policy.events] == ["before"]           # "after" was dropped
+    model.run()
+    assert model.terms.rated_share == cfg.us.rated_order_share      # the 2040 event never fired

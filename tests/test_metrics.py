@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.metrics import delivery_lag, fcfs_split, lag_series
+from sim.allocation import allocate_orders
+from sim.metrics import delivery_lag, lag_series
 
 PLAN = np.cumsum(np.full(12, 2.0))  # two units a month
 
@@ -47,17 +48,14 @@ def test_lag_in_cycles_is_months_over_cycle():
     assert cycles[-1] == pytest.approx(1.0)
 
 
-def test_fcfs_split_serves_earlier_orders_first():
-    total = np.array([1.0, 3.0, 6.0, 20.0])
-    split = fcfs_split(total, np.array([2.0, 3.0, np.inf]))
-    np.testing.assert_allclose(split, [[1, 2, 2, 2], [0, 1, 3, 3], [0, 0, 1, 15]])
-    np.testing.assert_allclose(split.sum(axis=0), total)
-
-
 def test_lag_series_per_customer():
-    plan = np.full(6, 2.0)                         # 2/month; order of 4 for country 5 first
+    plan = np.full(6, 2.0)                         # 2/month; an order of 4 for country 5 first
     delivered = np.array([2.0, 0, 2, 2, 2, 2])     # a one-month stall in month 1
-    lag, per = lag_series(plan, delivered, np.array([5, 0]), np.array([4.0, np.inf]))
+    units, months, score = np.array([4.0, np.inf]), np.array([-3, 0]), np.zeros(2)
+    fcfs, open_now = np.zeros(6, bool), np.zeros(2, int)
+    p_orders = allocate_orders(plan, units, months, score, fcfs, open_now)
+    d_orders = allocate_orders(delivered, units, months, score, fcfs, open_now)
+    lag, per = lag_series(np.cumsum(plan), np.cumsum(delivered), np.array([5, 0]), p_orders, d_orders)
     np.testing.assert_allclose(lag, [0, 1, 1, 1, 1, 1])
     np.testing.assert_allclose(per[5], [0, 1, 0, 0, 0, 0])  # its order completes in month 2
     np.testing.assert_allclose(per[0], [0, 0, 1, 1, 1, 1])  # own forces wait one month from month 2
