@@ -21,7 +21,6 @@ class Country(mesa.Agent):
         w = model.world
         self.index = index
         self.cid = w.countries[index]
-        self.circle = str(w.circle[index])
         self.stockpile = np.zeros((w.stockpile0.shape[1], 3))
         self.stockpile[:, 0] = w.stockpile0[index]  # bought from China before 2026: Chinese origin
         self.budget_passed_at: int | None = None     # month Taiwan's special budget passed (D57)
@@ -71,3 +70,14 @@ class Country(mesa.Agent):
             return
         if (pol.start_abs + t) % 12 + 1 in pol.session_end_months and self.model.rng.random() < pol.budget_pass_prob:
             self.budget_passed_at = t
+
+    def join_circle(self, circle: int) -> None:
+        """Move to circle ``circle`` (0 A, 1 B, 2 U); China's supply tier for it follows."""
+        model = self.model
+        if model.circle[self.index] == circle:
+            return
+        model.circle[self.index] = circle
+        tier = int(model.policy.tier_for_circle[circle])
+        if tier >= 0:
+            model.terms.country_tier[self.index] = tier
+            model.terms.refresh()

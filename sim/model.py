@@ -16,10 +16,12 @@ from agents import Country, DefenseProducer, Refiner
 from sim.ledger import Ledger
 from sim.licensing import LicenceQueue, ration_by_priority
 from sim.market import allocate_ex_china, update_price
+from sim.alignment import choice_probabilities, draw, peer_shares, utilities
 from sim.recorder import Recorder
 from sim.regime import PolicyState
 from sim.transit import Pipeline
-from sim.world import LIGHT, MAGNET, N_CLASSES, Policy, World
+from sim.schema import CIRCLES
+from sim.world import LIGHT, MAGNET, N_CLASSES, Policy, World, gdp_at
 
 WARMUP_MONTHS = 6   # months run before the start so stocks and queues settle; not recorded
 TRANSIT_HORIZON = 24  # longest transit, months
@@ -56,6 +58,8 @@ class RhythmModel(mesa.Model):
                                        for r in self.ex_china], dtype=bool)
         self.producers = self._make_producers()
         self.taiwan = self.countries[w.countries.index("TW")] if "TW" in w.countries else None
+        self.circle = np.array([CIRCLES.index(c) for c in w.circle])   # live: Global South choices move it
+        self.fill = np.ones(n_c)        # smoothed share of civil magnet need met (supply security)
 
         self.buyer_country = np.concatenate([np.arange(n_c), [p.country for p in w.programs]]).astype(int)
         self.us = w.countries.index("US") if "US" in w.countries else -1
@@ -121,8 +125,10 @@ class RhythmModel(mesa.Model):
         for event in self.events_at.get(t, ()):
             self.terms.apply(event)
         eligible = self.eligibility(t)               # 2. policy: DFARS origin rule by date;
-        if self.taiwan is not None:                  #    Taiwan's legislature votes its budget
+        if self.taiwan is not None:                  #    Taiwan's legislature votes its budget;
             self.taiwan.vote_special_budget(t)
+        if t >= 0 and (self.policy.start_abs + t) % 12 + 1 == self.policy.decision_month:
+            self._align(t)                           #    the Global South chooses its circle
         self._produce(t)                             # 3. refiners and magnet makers
         self._clear_markets(t, eligible, kit)        # 4. ex-China allocation, licences, stockpiles
         self.hold += self.transit.arrive(t)          # 5. shipments arrive
@@ -298,8 +304,23 @@ class RhythmModel(mesa.Model):
         self.delivered = delivered
         for country in self.countries:
             used, unmet = country.consume_civil(t, self.hold[country.index])
+            if used + unmet > 0:
+                self.fill[country.index] = 0.8 * self.fill[country.index] + 0.2 * used / (used + unmet)
             self.ledger.flow(0.0, np.eye(self.use.shape[1])[MAGNET] * used)
             self.shortfall[country.index, MAGNET] += unmet
+
+    def _align(self, t: int) -> None:
+        """Each chooser draws its circle from the logit over this year's utilities (D70)."""
+        idx = self.policy.choosers
+        if idx.size == 0:
+            return
+        w, gdp = self.world, gdp_at(self.world, self.policy.start_abs, t)[idx]
+        peer_a, peer_b = peer_shares(self.circle[idx], gdp)
+        v = utilities(w.package_a[idx], w.package_b[idx], w.security_a[idx], self.fill[idx],
+                      peer_a, peer_b, self.circle[idx], dict(self.policy.alignment_weights))
+        chosen = draw(choice_probabilities(v), self.rng.random(idx.size))
+        for c, circle in zip(idx, chosen):
+            self.countries[c].join_circle(int(circle))
 
     def _accrue_fiscal(self, t: int) -> None:
         """Public funds of plants still being built are spent evenly until first output."""

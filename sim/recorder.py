@@ -9,8 +9,8 @@ from sim.calendar import month_dates
 from sim.allocation import allocate_orders
 from sim.metrics import lag_series, mean_of
 from sim.production import planned_rate
-from sim.schema import MATERIALS, STAGES
-from sim.world import MAGNET
+from sim.schema import CIRCLES, MATERIALS, STAGES
+from sim.world import MAGNET, gdp_at
 
 DAYS_PER_MONTH = 30.44
 MARKETS = ("CN", "ROW")  # China's domestic market; the rest of the world
@@ -40,6 +40,7 @@ class Recorder:
         self.cn_magnet_exports = np.zeros((months, n_c))
         self.unit_cost = np.full((months, len(STAGES), len(MARKETS)), np.nan)
         self.america_first = np.zeros(months, dtype=bool)
+        self.circle = np.zeros((months, n_c), dtype=int)
 
     def record(self, t: int) -> None:
         """Store month ``t`` of the model's state."""
@@ -62,8 +63,9 @@ class Recorder:
         pull[w.cn] = 0.0
         rest = m.policy.rest_share * (1.0 + m.policy.rest_growth) ** years
         self.export_share[t] = pull / (pull.sum() + rest)
-        gdp = w.gdp0 * (1.0 + w.gdp_growth) ** years
-        self.circle_b[t] = gdp[w.circle == "B"].sum() / gdp.sum()
+        gdp = gdp_at(w, m.policy.start_abs, t)
+        self.circle[t] = m.circle
+        self.circle_b[t] = gdp[m.circle == CIRCLES.index("B")].sum() / gdp.sum()
         self.fiscal[t] = m.fiscal
         self.cn_magnet_exports[t] = m.cn_exports[:, MAGNET]
         made, usd = m.cost[..., 0], m.cost[..., 1]
@@ -101,20 +103,29 @@ class Recorder:
                 by_country.setdefault(c, []).append((series, p.cycle))
                 if p.high_end:
                     high_end.setdefault(c, []).append((series, p.cycle))
-        by_circle: dict[str, list] = {}
+        members, lag_m, lag_c = [], [], []
         for c, items in sorted(by_country.items()):
             months = mean_of([s for s, _ in items], T)
             cycles = mean_of([s / cyc for s, cyc in items], T)
             cid = w.countries[c]
             out += [("delivery_lag_months", f"country:{cid}", months),
                     ("delivery_lag_cycles", f"country:{cid}", cycles)]
-            by_circle.setdefault(str(w.circle[c]), []).append((months, cycles))
+            members.append(c)
+            lag_m.append(months)
+            lag_c.append(cycles)
         for c, items in sorted(high_end.items()):   # the customer's high-end programs only
             out += [("delivery_lag_months", f"high_end:{w.countries[c]}", mean_of([a for a, _ in items], T)),
                     ("delivery_lag_cycles", f"high_end:{w.countries[c]}", mean_of([a / cyc for a, cyc in items], T))]
-        for circle, items in sorted(by_circle.items()):
-            out += [("delivery_lag_months", f"circle:{circle}", mean_of([a for a, _ in items], T)),
-                    ("delivery_lag_cycles", f"circle:{circle}", mean_of([b for _, b in items], T))]
+        # A circle's lag: mean over the customer countries in that circle in each month.
+        inside = self.circle[:, members].T if members else np.zeros((0, T), int)
+        for k, circle in enumerate(CIRCLES):
+            mask = inside == k
+            if not mask.any():
+                continue
+            n = np.maximum(mask.sum(axis=0), 1)
+            out += [("delivery_lag_months", f"circle:{circle}", (np.array(lag_m) * mask).sum(axis=0) / n),
+                    ("delivery_lag_cycles", f"circle:{circle}", (np.array(lag_c) * mask).sum(axis=0) / n)]
+            
         for c, cid in enumerate(w.countries):
             for k, mat in enumerate(MATERIALS):
                 out.append(("shortfall_t", f"{mat}:{cid}", self.shortfall[:, c, k]))
@@ -132,6 +143,8 @@ class Recorder:
             for j, market in enumerate(MARKETS):   # output-weighted unit cost; NaN when nothing was made
                 out.append(("production_cost_usd_per_kg", f"{stage}:{market}", self.unit_cost[:, s, j]))
         out.append(("circle_b_share_gdp", "world", self.circle_b))
+        for k, circle in enumerate(CIRCLES):
+            out.append(("circle_members", f"circle:{circle}", (self.circle == k).sum(axis=1).astype(float)))
         out.append(("america_first_rule", "US", self.america_first.astype(float)))
         if self.model.taiwan is not None:
             passed = (np.arange(T) >= self.budget_passed_at()).astype(float)

@@ -60,6 +60,9 @@ class CountryCfg:
     strategic_geography: float = share(0.0)
     us_ops_contribution: float = share(0.0)
     us_production_investment: float = share(0.0)
+    package_b_pct_gdp: float = _f(0.0, lo=0.0, hi=100.0)
+    package_a_pct_gdp: float = _f(0.0, lo=0.0, hi=100.0)
+    security_value_a: float = share(0.0)
 
 
 @dataclass
@@ -204,6 +207,28 @@ class MarketCfg:
 
 
 @dataclass
+class AlignmentWeightsCfg:
+    """Weights of the alignment utilities (utility units per unit of each term)."""
+
+    concrete: float = nonneg(1.0)
+    supply: float = nonneg(1.0)
+    security: float = nonneg(1.0)
+    peer: float = nonneg(1.0)
+    hedge: float = nonneg(1.0)
+    inertia: float = nonneg(1.0)
+
+
+@dataclass
+class AlignmentCfg:
+    """Global South alignment: who chooses, when, how, and the supply tier each circle gets."""
+
+    choosers: List[str] = _f(ref="country", factory=list)
+    decision_month: int = _f(1, lo=1, hi=12)
+    weights: AlignmentWeightsCfg = field(default_factory=AlignmentWeightsCfg)
+    tier_for_circle: Dict[str, str] = _f(keys="circle", ref="tier", factory=dict)
+
+
+@dataclass
 class EventCfg:
     """A dated change of one run-time key (see :mod:`sim.events` for the keys allowed)."""
 
@@ -228,6 +253,7 @@ class Config:
     regime: RegimeCfg = field(default_factory=RegimeCfg)
     us: USPolicyCfg = field(default_factory=USPolicyCfg)
     taiwan: TaiwanCfg = field(default_factory=TaiwanCfg)
+    alignment: AlignmentCfg = field(default_factory=AlignmentCfg)
     market: MarketCfg = field(default_factory=MarketCfg)
     events: Dict[str, EventCfg] = field(default_factory=dict)
 

@@ -11,7 +11,7 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from sim.calendar import parse_month
-from sim.schema import MATERIALS, Config
+from sim.schema import CIRCLES, MATERIALS, Config
 
 
 class ConfigError(ValueError):
@@ -85,6 +85,7 @@ def validate(cfg: Config) -> Config:
         "country": set(world.countries),
         "tier": set(cfg.regime.tiers),
         "material": set(MATERIALS),
+        "circle": set(CIRCLES),
     }
     if "CN" not in refs["country"]:
         raise ConfigError("world.countries: China ('CN') must be present")
@@ -97,6 +98,8 @@ def validate(cfg: Config) -> Config:
             )
         if ref.heavy_tpy > 0 and ref.stage != "separation":
             raise ConfigError(f"world.refiners.{rid}.heavy_tpy: only separation plants make heavy oxide")
+    if "CN" in cfg.alignment.choosers:
+        raise ConfigError("alignment.choosers: China ('CN') leads circle B and cannot choose")
     missing = sorted(refs["country"] - {"CN"} - set(cfg.regime.destination_tier))
     if missing:
         raise ConfigError(

@@ -6,14 +6,14 @@ Nothing here reads a DictConfig or draws randomness; this is the one place that 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from sim.calendar import month_offset, parse_month
 from sim.allocation import priority_scores
 from sim.events import resolve
-from sim.schema import MATERIALS, STAGES, Config
+from sim.schema import CIRCLES, MATERIALS, STAGES, Config
 
 LIGHT, HEAVY, METAL, MAGNET = range(4)
 N_CLASSES = 3  # 0 = Chinese content, 1 = non-China unqualified, 2 = non-China qualified
@@ -71,6 +71,9 @@ class World:
     export_share0: np.ndarray   # [C] share of China's exports, 2024
     export_growth: np.ndarray   # [C]
     tariff_rise: np.ndarray     # [C]
+    package_a: np.ndarray       # [C] circle A's concrete offer, % of GDP per year
+    package_b: np.ndarray       # [C] China's package, % of GDP per year
+    security_a: np.ndarray      # [C] circle A's security and institutional value, [0, 1]
     # refiners
     r_stage: np.ndarray         # [R] index into STAGES
     r_site: np.ndarray
@@ -151,6 +154,9 @@ def build_world(cfg: Config) -> World:
         export_share0=np.array([x.cn_export_share_2024 for x in c]),
         export_growth=np.array([x.cn_export_growth for x in c]),
         tariff_rise=np.array([x.tariff_rise_on_cn for x in c]),
+        package_a=np.array([x.package_a_pct_gdp for x in c]),
+        package_b=np.array([x.package_b_pct_gdp for x in c]),
+        security_a=np.array([x.security_value_a for x in c]),
         r_stage=np.array([STAGES.index(x.stage) for x in r], dtype=int),
         r_site=np.array([cidx[x.site] for x in r], dtype=int),
         r_owner=np.array([cidx[x.owner] for x in r], dtype=int),
@@ -196,6 +202,10 @@ class Policy:
     rest_growth: float
     elasticity: float
     check_conservation: bool
+    choosers: np.ndarray             # countries that choose a circle each year
+    decision_month: int              # calendar month of the yearly choice
+    alignment_weights: tuple         # (name, weight) pairs, see sim.alignment.utilities
+    tier_for_circle: np.ndarray      # tier index China gives circles A, B, U (-1: keep the tier)
     events: tuple = ()            # sim.events.Event, in firing order
 
 
@@ -222,4 +232,15 @@ def build_policy(cfg: Config) -> Policy:
         elasticity=mk.cn_export_tariff_elasticity,
         check_conservation=cfg.check_conservation,
         events=tuple(resolve(cfg)),
+        choosers=np.array([list(cfg.world.countries).index(c) for c in cfg.alignment.choosers], dtype=int),
+        decision_month=cfg.alignment.decision_month,
+        alignment_weights=tuple(asdict(cfg.alignment.weights).items()),
+        tier_for_circle=np.array([list(cfg.regime.tiers).index(cfg.alignment.tier_for_circle[k])
+                                  if k in cfg.alignment.tier_for_circle else -1 for k in CIRCLES]),
     )
+
+
+def gdp_at(world: World, start_abs: int, t: int) -> np.ndarray:
+    """GDP of each country in month ``t`` (USD bn), grown from 2024 at its rate."""
+    years = (start_abs + t - 2024 * 12) / 12.0
+    return world.gdp0 * (1.0 + world.gdp_growth) ** years
