@@ -63,12 +63,12 @@ class Country(mesa.Agent):
         """Taiwan's legislature votes on the special defense budget at each session's end.
 
         The budget stalled in early 2026 (D57); each session it passes with the configured
-        probability, drawn from the model's generator. Once passed it stays passed.
+        probability, drawn from the model's budget stream. Once passed it stays passed.
         """
         pol = self.model.policy
         if self.budget_passed_at is not None or t < 0:
             return
-        if (pol.start_abs + t) % 12 + 1 in pol.session_end_months and self.model.rng.random() < pol.budget_pass_prob:
+        if (pol.start_abs + t) % 12 + 1 in pol.session_end_months and self.model.streams["budget"].random() < pol.budget_pass_prob:
             self.budget_passed_at = t
 
     def join_circle(self, circle: int) -> None:

@@ -26,6 +26,7 @@ from sim.world import LIGHT, MAGNET, N_CLASSES, Policy, World, gdp_at
 WARMUP_MONTHS = 6   # months run before the start so stocks and queues settle; not recorded
 TRANSIT_HORIZON = 24  # longest transit, months
 QUEUE_HORIZON = 24  # longest licence review, months
+STREAMS = ("plants", "licences", "budget", "alignment")  # independent random streams per mechanism
 
 
 class RhythmModel(mesa.Model):
@@ -44,10 +45,14 @@ class RhythmModel(mesa.Model):
         n_b, n_m = n_c + n_p, world.recipe.shape[1]
         self.n_c, self.n_p = n_c, n_p
         self.refiner_inventory_months = policy.refiner_inventory_months
+        # One stream per mechanism, all spawned from the model's seed: changing one mechanism's
+        # settings (say Taiwan's vote odds) leaves the others' draws alone (common random numbers).
+        children = self.rng.bit_generator.seed_seq.spawn(len(STREAMS))
+        self.streams = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
         self.countries = [Country(self, i) for i in range(n_c)]
         # Plants not yet started slip by an exponential delay (D33, D36: slips are the norm).
         late = (w.r_start >= 0) & (w.r_slip_mean > 0)
-        slip = np.where(late, np.round(self.rng.exponential(np.maximum(w.r_slip_mean, 1e-9))), 0)
+        slip = np.where(late, np.round(self.streams["plants"].exponential(np.maximum(w.r_slip_mean, 1e-9))), 0)
         self.refiners = [Refiner(self, r, int(w.r_start[r] + slip[r])) for r in range(len(w.refiners))]
         self.ex_china = [r for r in self.refiners if not r.chinese]
         self.offtake = np.zeros((len(self.ex_china), n_b))
@@ -251,7 +256,7 @@ class RhythmModel(mesa.Model):
         shipped += direct
         terms = self.terms
         self.queue.file(t, granted * pol.controlled, terms.approve_prob, terms.review_days,
-                        terms.review_cv, pol.lots, pol.working_days, self.rng)
+                        terms.review_cv, pol.lots, pol.working_days, self.streams["licences"])
         for b in np.nonzero(shipped.sum(axis=1) > 0)[0]:
             self.transit.ship(t, int(lead[b]), shipped[b], (b, slice(None), 0))
         self.cn_exports = np.zeros_like(self.cn_exports)
@@ -318,7 +323,7 @@ class RhythmModel(mesa.Model):
         peer_a, peer_b = peer_shares(self.circle[idx], gdp)
         v = utilities(w.package_a[idx], w.package_b[idx], w.security_a[idx], self.fill[idx],
                       peer_a, peer_b, self.circle[idx], dict(self.policy.alignment_weights))
-        chosen = draw(choice_probabilities(v), self.rng.random(idx.size))
+        chosen = draw(choice_probabilities(v), self.streams["alignment"].random(idx.size))
         for c, circle in zip(idx, chosen):
             self.countries[c].join_circle(int(circle))
 

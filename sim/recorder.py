@@ -83,8 +83,9 @@ class Recorder:
         actual_open = np.where(p.order_special, np.maximum(opened, self.budget_passed_at() + 1), opened)
         fcfs = np.zeros(self.months, dtype=bool)
         p_orders = allocate_orders(plan, p.order_units, p.order_month, p.order_score, fcfs, opened)
-        d_orders = allocate_orders(delivered, p.order_units, p.order_month, p.order_score,
-                                   self.america_first, actual_open)
+        # The arms-transfer strategy (D55) governs US transfers only.
+        rule = self.america_first if p.country == self.model.us else fcfs
+        d_orders = allocate_orders(delivered, p.order_units, p.order_month, p.order_score, rule, actual_open)
         return lag_series(np.cumsum(plan), np.cumsum(delivered), p.order_country, p_orders, d_orders)
 
     def series(self) -> list[tuple[str, str, np.ndarray]]:
