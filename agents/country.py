@@ -5,7 +5,10 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.world import MAGNET
+from sim.reserves import DAYS_PER_MONTH, reserve_purchases
+from sim.world import HEAVY, LIGHT, MAGNET, METAL
+
+BUY_ORDER = np.array([HEAVY, MAGNET, METAL, LIGHT])  # the controlled, scarcest material first
 
 
 class Country(mesa.Agent):
@@ -24,6 +27,7 @@ class Country(mesa.Agent):
         self.stockpile = np.zeros((w.stockpile0.shape[1], 3))
         self.stockpile[:, 0] = w.stockpile0[index]  # bought from China before 2026: Chinese origin
         self.budget_passed_at: int | None = None     # month Taiwan's special budget passed (D57)
+        self.reserve_left = float(w.reserve_budget[index])   # USD its reserve may still spend
 
     def civil_demand(self, t: int) -> float:
         """Civil magnet use this month (t), growing at the country's rate."""
@@ -81,3 +85,30 @@ class Country(mesa.Agent):
         if tier >= 0:
             model.terms.country_tier[self.index] = tier
             model.terms.refresh()
+
+    def buy_reserve(self, t: int, stock: np.ndarray, use: np.ndarray, price: np.ndarray) -> float:
+        """Move this month's reserve purchases from commercial ``stock`` (in place) to the stockpile.
+
+        Args:
+            t: month index.
+            stock: the country's commercial stock ``[M, K]``.
+            use: the country's use per month ``[M]``.
+            price: the market price per material, USD/kg ``[M]``.
+
+        Returns:
+            USD spent (a fiscal cost).
+        """
+        w, pol = self.model.world, self.model.policy
+        if self.reserve_left <= 0 or t < w.reserve_start[self.index]:
+            return 0.0
+        budget = min(self.reserve_left, w.reserve_budget[self.index] / w.reserve_spend[self.index])
+        available = stock.sum(axis=1) - pol.reserve_floor * use
+        bought = reserve_purchases(budget, price, pol.reserve_cap, pol.reserve_days, use / DAYS_PER_MONTH,
+                                   self.stockpile.sum(axis=1), available, BUY_ORDER)
+        for m in np.nonzero(bought > 0)[0]:
+            take = stock[m] * (bought[m] / stock[m].sum())   # every origin class pro rata
+            stock[m] -= take
+            self.stockpile[m] += take
+        spent = float((bought * price).sum() * 1000.0)
+        self.reserve_left -= spent
+        return spent

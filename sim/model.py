@@ -236,6 +236,9 @@ class RhythmModel(mesa.Model):
         self._china_exports(t, np.maximum(need, 0.0))
         if release:   # strategic stocks are not touched while the warm-up fills the pipelines
             self._release_stockpiles(t, need, eligible)
+            for country in self.countries:          # reserves buy at the rest-of-world price
+                self.fiscal[country.index] += country.buy_reserve(
+                    t, self.hold[country.index], self.use[country.index], self.price[:, 1])
         self._update_prices()
 
     def _china_exports(self, t: int, residual: np.ndarray) -> None:

@@ -63,6 +63,9 @@ class CountryCfg:
     package_b_pct_gdp: float = _f(0.0, lo=0.0, hi=100.0)
     package_a_pct_gdp: float = _f(0.0, lo=0.0, hi=100.0)
     security_value_a: float = share(0.0)
+    reserve_budget_usd: float = nonneg()
+    reserve_start: str = _f("2026-01", month=True)
+    reserve_spend_months: int = _f(36, lo=1, hi=600)
 
 
 @dataclass
@@ -181,6 +184,9 @@ class USPolicyCfg:
     rated_order_share: float = share(0.5)
     dfars_from: str = _f("2027-01", month=True)
     arms_transfer_rule: str = _f("fcfs", choices=("fcfs", "america_first"))
+    vault_budget_usd: float = nonneg()
+    vault_start: str = _f("2026-02", month=True)
+    vault_spend_months: int = _f(36, lo=1, hi=600)
     priority_weights: PriorityWeightsCfg = field(default_factory=lambda: PriorityWeightsCfg())
 
 
@@ -204,6 +210,9 @@ class MarketCfg:
     cn_export_rest_share_2024: float = share(0.19)
     cn_export_rest_growth: float = _f(0.03, lo=-0.5, hi=0.5)
     cn_export_tariff_elasticity: float = _f(1.2, lo=0.0, hi=10.0)
+    reserve_target_days: Dict[str, float] = _f(keys="material", lo=0.0, hi=3650.0, factory=dict)
+    reserve_price_cap_usd_per_kg: Dict[str, float] = _f(keys="material", lo=0.0, factory=dict)
+    reserve_floor_months: float = _f(1.0, lo=0.0, hi=36.0)
 
 
 @dataclass

@@ -98,6 +98,8 @@ def validate(cfg: Config) -> Config:
             )
         if ref.heavy_tpy > 0 and ref.stage != "separation":
             raise ConfigError(f"world.refiners.{rid}.heavy_tpy: only separation plants make heavy oxide")
+    if "US" in world.countries and world.countries["US"].reserve_budget_usd > 0:
+        raise ConfigError("world.countries.US.reserve_budget_usd: set Project Vault with us.vault_budget_usd")
     if "CN" in cfg.alignment.choosers:
         raise ConfigError("alignment.choosers: China ('CN') leads circle B and cannot choose")
     missing = sorted(refs["country"] - {"CN"} - set(cfg.regime.destination_tier))

@@ -74,6 +74,9 @@ class World:
     package_a: np.ndarray       # [C] circle A's concrete offer, % of GDP per year
     package_b: np.ndarray       # [C] China's package, % of GDP per year
     security_a: np.ndarray      # [C] circle A's security and institutional value, [0, 1]
+    reserve_budget: np.ndarray  # [C] USD a government reserve may spend (US: Project Vault)
+    reserve_start: np.ndarray   # [C] month index it starts buying
+    reserve_spend: np.ndarray   # [C] months over which it spreads its budget
     # refiners
     r_stage: np.ndarray         # [R] index into STAGES
     r_site: np.ndarray
@@ -157,6 +160,11 @@ def build_world(cfg: Config) -> World:
         package_a=np.array([x.package_a_pct_gdp for x in c]),
         package_b=np.array([x.package_b_pct_gdp for x in c]),
         security_a=np.array([x.security_value_a for x in c]),
+        reserve_budget=np.array([cfg.us.vault_budget_usd if i == "US" else x.reserve_budget_usd for x, i in zip(c, ids)]),
+        reserve_start=np.array([month_offset(cfg.us.vault_start if i == "US" else x.reserve_start, cfg.start)
+                                for x, i in zip(c, ids)]),
+        reserve_spend=np.array([cfg.us.vault_spend_months if i == "US" else x.reserve_spend_months
+                                for x, i in zip(c, ids)]),
         r_stage=np.array([STAGES.index(x.stage) for x in r], dtype=int),
         r_site=np.array([cidx[x.site] for x in r], dtype=int),
         r_owner=np.array([cidx[x.owner] for x in r], dtype=int),
@@ -206,6 +214,9 @@ class Policy:
     decision_month: int              # calendar month of the yearly choice
     alignment_weights: tuple         # (name, weight) pairs, see sim.alignment.utilities
     tier_for_circle: np.ndarray      # tier index China gives circles A, B, U (-1: keep the tier)
+    reserve_days: np.ndarray         # [M] days of use reserves aim to hold
+    reserve_cap: np.ndarray          # [M] USD/kg above which reserves do not buy
+    reserve_floor: float             # months of use a reserve leaves in commercial stock
     events: tuple = ()            # sim.events.Event, in firing order
 
 
@@ -235,6 +246,9 @@ def build_policy(cfg: Config) -> Policy:
         choosers=np.array([list(cfg.world.countries).index(c) for c in cfg.alignment.choosers], dtype=int),
         decision_month=cfg.alignment.decision_month,
         alignment_weights=tuple(asdict(cfg.alignment.weights).items()),
+        reserve_days=np.array([mk.reserve_target_days.get(m, 0.0) for m in MATERIALS]),
+        reserve_cap=np.array([mk.reserve_price_cap_usd_per_kg.get(m, 0.0) for m in MATERIALS]),
+        reserve_floor=mk.reserve_floor_months,
         tier_for_circle=np.array([list(cfg.regime.tiers).index(cfg.alignment.tier_for_circle[k])
                                   if k in cfg.alignment.tier_for_circle else -1 for k in CIRCLES]),
     )
