@@ -5,11 +5,13 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.investment import expected_price, lead_months, project_npv
 from sim.production import convert
 from sim.world import HEAVY, LIGHT, N_CLASSES
 
 SEPARATION = 0
 OUTPUT = {0: LIGHT, 1: 2, 2: 3}  # stage -> main output material (light oxide, metal, magnet)
+NEVER = 10**6                     # start month of a plant nobody has decided to build
 
 
 class Refiner(mesa.Agent):
@@ -30,6 +32,10 @@ class Refiner(mesa.Agent):
         self.site = int(w.r_site[index])
         self.chinese = self.site == w.cn or int(w.r_owner[index]) == w.cn
         self.start = start
+        self.candidate = bool(w.r_candidate[index])
+        self.decided_at: int | None = None    # month an investor committed to a candidate plant
+        if self.candidate:                    # a candidate exists only once someone builds it
+            self.earliest, self.start = start, NEVER
         self.inventory = np.zeros((len(w.recipe[0]), N_CLASSES))
 
     def ramp(self, t: int) -> float:
@@ -85,3 +91,26 @@ class Refiner(mesa.Agent):
         self.inventory[m_out] += out
         made[m_out] = out.sum()
         return made, taken.sum(axis=1)
+
+    def consider(self, t: int, price_cn: np.ndarray, price_row: np.ndarray) -> float:
+        """An investor's NPV (USD) of building this candidate plant now (sim.investment)."""
+        w, pol, model = self.model.world, self.model.policy, self.model
+        i, m_out = self.index, OUTPUT[self.stage]
+        exp = np.array([expected_price(price_cn[m], price_row[m], pol.persistence) for m in range(price_cn.size)])
+        margin = max(exp[m_out], w.r_floor[i]) + model.subsidy[self.site] - w.r_cost[i]
+        if self.stage == SEPARATION and w.r_cap[i] > 0:   # heavy oxide is a by-product worth its price
+            margin += w.r_heavy[i] / w.r_cap[i] * exp[HEAVY]
+        lead = lead_months(w.r_permit[i], w.r_construct[i], w.opposition[self.site])
+        return project_npv(margin, w.r_cap[i] * 12.0, w.r_capex[i], model.grant[self.site],
+                           pol.hurdle, pol.horizon_years, lead)
+
+    def commit(self, t: int, slip: float) -> float:
+        """Decide to build: first output after permitting, construction and a drawn slip.
+
+        Returns:
+            The host government's capex grant, USD (a fiscal cost).
+        """
+        w, model = self.model.world, self.model
+        lead = lead_months(w.r_permit[self.index], w.r_construct[self.index], w.opposition[self.site])
+        self.decided_at, self.start = t, t + int(round(lead + slip))
+        return float(w.r_capex[self.index] * model.grant[self.site])

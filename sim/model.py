@@ -26,7 +26,7 @@ from sim.world import LIGHT, MAGNET, N_CLASSES, Policy, World, gdp_at
 WARMUP_MONTHS = 6   # months run before the start so stocks and queues settle; not recorded
 TRANSIT_HORIZON = 24  # longest transit, months
 QUEUE_HORIZON = 24  # longest licence review, months
-STREAMS = ("plants", "licences", "budget", "alignment")  # independent random streams per mechanism
+STREAMS = ("plants", "licences", "budget", "alignment", "politics")  # independent streams per mechanism
 
 
 class RhythmModel(mesa.Model):
@@ -51,7 +51,7 @@ class RhythmModel(mesa.Model):
         self.streams = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
         self.countries = [Country(self, i) for i in range(n_c)]
         # Plants not yet started slip by an exponential delay (D33, D36: slips are the norm).
-        late = (w.r_start >= 0) & (w.r_slip_mean > 0)
+        late = (w.r_start >= 0) & (w.r_slip_mean > 0) & ~w.r_candidate   # candidates slip when decided
         slip = np.where(late, np.round(self.streams["plants"].exponential(np.maximum(w.r_slip_mean, 1e-9))), 0)
         self.refiners = [Refiner(self, r, int(w.r_start[r] + slip[r])) for r in range(len(w.refiners))]
         self.ex_china = [r for r in self.refiners if not r.chinese]
@@ -65,6 +65,8 @@ class RhythmModel(mesa.Model):
         self.taiwan = self.countries[w.countries.index("TW")] if "TW" in w.countries else None
         self.circle = np.array([CIRCLES.index(c) for c in w.circle])   # live: Global South choices move it
         self.fill = np.ones(n_c)        # smoothed share of civil magnet need met (supply security)
+        self.subsidy, self.grant = w.subsidy.copy(), w.grant.copy()   # live: US elections may reverse them
+        self.reversals = 0
 
         self.buyer_country = np.concatenate([np.arange(n_c), [p.country for p in w.programs]]).astype(int)
         self.us = w.countries.index("US") if "US" in w.countries else -1
@@ -138,7 +140,9 @@ class RhythmModel(mesa.Model):
         self._clear_markets(t, eligible, kit)        # 4. ex-China allocation, licences, stockpiles
         self.hold += self.transit.arrive(t)          # 5. shipments arrive
         self._use_material(t, eligible, kit)         # 6. defense units kitted/delivered; civil use
-        self._accrue_fiscal(t)                       # 7. plants under construction draw funds
+        self._accrue_fiscal(t)                       # 7. plants under construction draw funds;
+        if t >= 0:                                   #    elections, investment decisions
+            self._invest(t)
         self.last_shortfall = self.shortfall.copy()
         self.ledger.check(t, self._material_totals(), self.hold, self.world.countries)  # 8.
 
@@ -175,6 +179,8 @@ class RhythmModel(mesa.Model):
                 made, used = r.produce(t, wanted, stock)
                 self.ledger.flow(made, used)
                 self.cost[stage, int(not r.chinese)] += made.sum() * np.array([1.0, 1000.0 * w.r_cost[r.index]])
+                if not r.chinese and not dry_run:   # host-country production subsidy (e.g. US 45X)
+                    self.fiscal[r.site] += self.subsidy[r.site] * made.sum() * 1000.0
                 if r.chinese:   # China's plants sell into the domestic pool at once
                     self.hold[cn] += r.inventory
                     r.inventory[:] = 0.0
@@ -329,6 +335,21 @@ class RhythmModel(mesa.Model):
         chosen = draw(choice_probabilities(v), self.streams["alignment"].random(idx.size))
         for c, circle in zip(idx, chosen):
             self.countries[c].join_circle(int(circle))
+
+    def _invest(self, t: int) -> None:
+        """US elections may reverse subsidies; once a year investors weigh candidate plants."""
+        pol, us = self.policy, self.us
+        month = pol.start_abs + t
+        if us >= 0 and np.any(pol.elections == month) and self.streams["politics"].random() < pol.reversal_prob:
+            self.subsidy[us], self.grant[us] = 0.0, 0.0     # a new majority ends the support
+            self.reversals += 1
+        if month % 12 + 1 != pol.review_month:
+            return
+        for r in self.refiners:
+            if r.candidate and r.decided_at is None and t >= r.earliest:
+                if r.consider(t, self.price[:, 0], self.price[:, 1]) > 0:
+                    slip = self.streams["plants"].exponential(max(self.world.r_slip_mean[r.index], 1e-9))
+                    self.fiscal[r.site] += r.commit(t, slip)
 
     def _accrue_fiscal(self, t: int) -> None:
         """Public funds of plants still being built are spent evenly until first output."""

@@ -41,6 +41,8 @@ class Recorder:
         self.unit_cost = np.full((months, len(STAGES), len(MARKETS)), np.nan)
         self.america_first = np.zeros(months, dtype=bool)
         self.circle = np.zeros((months, n_c), dtype=int)
+        self.decided = np.zeros((months, len(STAGES)))
+        self.us_subsidy = np.zeros(months)
 
     def record(self, t: int) -> None:
         """Store month ``t`` of the model's state."""
@@ -65,6 +67,10 @@ class Recorder:
         self.export_share[t] = pull / (pull.sum() + rest)
         gdp = gdp_at(w, m.policy.start_abs, t)
         self.circle[t] = m.circle
+        for r in m.refiners:
+            if r.candidate and r.decided_at is not None:
+                self.decided[t, r.stage] += 1
+        self.us_subsidy[t] = m.subsidy[m.us] if m.us >= 0 else 0.0
         self.circle_b[t] = gdp[m.circle == CIRCLES.index("B")].sum() / gdp.sum()
         self.fiscal[t] = m.fiscal
         self.cn_magnet_exports[t] = m.cn_exports[:, MAGNET]
@@ -141,12 +147,14 @@ class Recorder:
                 out.append(("price_usd_per_kg", f"{mat}:{market}", self.price[:, k, j]))
         for s, stage in enumerate(STAGES):
             out.append(("nonchina_capacity_share", stage, self.capacity_share[:, s]))
+            out.append(("plants_decided", stage, self.decided[:, s]))
             for j, market in enumerate(MARKETS):   # output-weighted unit cost; NaN when nothing was made
                 out.append(("production_cost_usd_per_kg", f"{stage}:{market}", self.unit_cost[:, s, j]))
         out.append(("circle_b_share_gdp", "world", self.circle_b))
         for k, circle in enumerate(CIRCLES):
             out.append(("circle_members", f"circle:{circle}", (self.circle == k).sum(axis=1).astype(float)))
         out.append(("america_first_rule", "US", self.america_first.astype(float)))
+        out.append(("production_subsidy_usd_per_kg", "US", self.us_subsidy))
         if self.model.taiwan is not None:
             passed = (np.arange(T) >= self.budget_passed_at()).astype(float)
             out.append(("special_budget_passed", "TW", passed))

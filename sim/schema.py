@@ -66,6 +66,9 @@ class CountryCfg:
     reserve_budget_usd: float = nonneg()
     reserve_start: str = _f("2026-01", month=True)
     reserve_spend_months: int = _f(36, lo=1, hi=600)
+    production_subsidy_usd_per_kg: float = nonneg()
+    capex_grant_share: float = share(0.0)
+    environmental_opposition: float = share(0.0)
 
 
 @dataclass
@@ -87,6 +90,10 @@ class RefinerCfg:
     offtake: Dict[str, float] = _f(keys="country", lo=0.0, hi=1.0, factory=dict)
     public_funds_usd: float = nonneg()
     price_floor_usd_per_kg: float = nonneg()
+    candidate: bool = False
+    capex_usd: float = nonneg()
+    permitting_months: int = _f(0, lo=0, hi=240)
+    construction_months: int = _f(0, lo=0, hi=240)
 
 
 @dataclass
@@ -238,6 +245,18 @@ class AlignmentCfg:
 
 
 @dataclass
+class InvestmentCfg:
+    """How firms outside China decide on candidate plants, and US subsidy politics."""
+
+    hurdle_rate: float = _f(0.12, lo=0.0, hi=1.0)
+    horizon_years: float = _f(10.0, lo=1.0, hi=50.0)
+    premium_persistence: float = share(0.3)
+    review_month: int = _f(1, lo=1, hi=12)
+    us_election_months: List[str] = _f(month=True, factory=list)
+    us_subsidy_reversal_prob: float = share(0.0)
+
+
+@dataclass
 class EventCfg:
     """A dated change of one run-time key (see :mod:`sim.events` for the keys allowed)."""
 
@@ -263,6 +282,7 @@ class Config:
     us: USPolicyCfg = field(default_factory=USPolicyCfg)
     taiwan: TaiwanCfg = field(default_factory=TaiwanCfg)
     alignment: AlignmentCfg = field(default_factory=AlignmentCfg)
+    investment: InvestmentCfg = field(default_factory=InvestmentCfg)
     market: MarketCfg = field(default_factory=MarketCfg)
     events: Dict[str, EventCfg] = field(default_factory=dict)
 

@@ -92,6 +92,13 @@ class World:
     r_offtake: np.ndarray       # [R, C]
     r_funds: np.ndarray         # [R] USD
     r_floor: np.ndarray         # [R] USD/kg
+    r_candidate: np.ndarray     # [R] built only if an investor decides to (sim.investment)
+    r_capex: np.ndarray         # [R] USD
+    r_permit: np.ndarray        # [R] base permitting months
+    r_construct: np.ndarray     # [R] construction months
+    subsidy: np.ndarray         # [C] USD per kg of output of non-Chinese plants sited there
+    grant: np.ndarray           # [C] share of a new plant's capex the host government pays
+    opposition: np.ndarray      # [C] environmental opposition, 0-1 (lengthens permitting)
     recipe: np.ndarray          # [stage, M] inputs per t output
 
 
@@ -179,6 +186,13 @@ def build_world(cfg: Config) -> World:
         r_offtake=np.array([[x.offtake.get(i, 0.0) for i in ids] for x in r]).reshape(len(r), len(ids)),
         r_funds=np.array([x.public_funds_usd for x in r]),
         r_floor=np.array([x.price_floor_usd_per_kg for x in r]),
+        r_candidate=np.array([x.candidate for x in r], dtype=bool),
+        r_capex=np.array([x.capex_usd for x in r]),
+        r_permit=np.array([x.permitting_months for x in r]),
+        r_construct=np.array([x.construction_months for x in r]),
+        subsidy=np.array([x.production_subsidy_usd_per_kg for x in c]),
+        grant=np.array([x.capex_grant_share for x in c]),
+        opposition=np.array([x.environmental_opposition for x in c]),
         recipe=recipe,
     )
 
@@ -217,6 +231,12 @@ class Policy:
     reserve_days: np.ndarray         # [M] days of use reserves aim to hold
     reserve_cap: np.ndarray          # [M] USD/kg above which reserves do not buy
     reserve_floor: float             # months of use a reserve leaves in commercial stock
+    hurdle: float                    # investors' discount rate per year
+    horizon_years: float             # years of output an investor values
+    persistence: float               # share of today's ex-China premium investors expect to last
+    review_month: int                # calendar month investors review candidates
+    elections: np.ndarray            # absolute months of US elections
+    reversal_prob: float             # chance an election reverses US subsidies
     events: tuple = ()            # sim.events.Event, in firing order
 
 
@@ -249,6 +269,10 @@ def build_policy(cfg: Config) -> Policy:
         reserve_days=np.array([mk.reserve_target_days.get(m, 0.0) for m in MATERIALS]),
         reserve_cap=np.array([mk.reserve_price_cap_usd_per_kg.get(m, 0.0) for m in MATERIALS]),
         reserve_floor=mk.reserve_floor_months,
+        hurdle=cfg.investment.hurdle_rate, horizon_years=cfg.investment.horizon_years,
+        persistence=cfg.investment.premium_persistence, review_month=cfg.investment.review_month,
+        elections=np.array([parse_month(m) for m in cfg.investment.us_election_months], dtype=int),
+        reversal_prob=cfg.investment.us_subsidy_reversal_prob,
         tier_for_circle=np.array([list(cfg.regime.tiers).index(cfg.alignment.tier_for_circle[k])
                                   if k in cfg.alignment.tier_for_circle else -1 for k in CIRCLES]),
     )

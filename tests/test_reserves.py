@@ -45,9 +45,9 @@ def test_vault_fills_its_targets_spends_its_money_and_conserves_material():
     us = with_vault.world.countries.index("US")
     days = with_vault.recorder.cover_days[:, us]
     assert days[-1, 3] > 55 and without.recorder.cover_days[-1, us].max() == 0.0   # magnets, 60-day target
-    spent = with_vault.recorder.fiscal[-1, us] - without.recorder.fiscal[-1, us]
-    assert 0 < spent <= 1.2e9 * 48 / 36 + 1                              # never above the budget
-    assert spent == pytest.approx(1.2e9 - with_vault.countries[us].reserve_left, rel=1e-9)
+    spent = 1.2e9 - with_vault.countries[us].reserve_left
+    assert 0 < spent <= 1.2e9 * 47 / 36 + 1                              # at most a 36th a month
+    assert with_vault.recorder.fiscal[-1, us] >= spent                   # booked as fiscal cost
 
 
 def test_us_budget_is_set_only_through_the_vault_key():
