@@ -102,6 +102,11 @@ class World:
     recipe: np.ndarray          # [stage, M] inputs per t output
 
 
+def _col(items: list, name: str, dtype=float) -> np.ndarray:
+    """One config field of every item, as an array."""
+    return np.array([getattr(x, name) for x in items], dtype=dtype)
+
+
 def build_world(cfg: Config) -> World:
     """Index the configured world. ``cfg`` must already be validated."""
     w = cfg.world
@@ -122,8 +127,8 @@ def build_world(cfg: Config) -> World:
 
     weights = cfg.us.priority_weights
     score_of = priority_scores(
-        np.array([x.defense_gdp_share for x in c]), np.array([x.strategic_geography for x in c]),
-        np.array([x.us_ops_contribution for x in c]), np.array([x.us_production_investment for x in c]),
+        _col(c, "defense_gdp_share"), _col(c, "strategic_geography"),
+        _col(c, "us_ops_contribution"), _col(c, "us_production_investment"),
         (weights.defense, weights.geography, weights.operations, weights.investment))
     programs = []
     for pkey, prod in w.producers.items():
@@ -148,25 +153,25 @@ def build_world(cfg: Config) -> World:
     return World(
         countries=ids, country_names=tuple(x.name or i for x, i in zip(c, ids)),
         refiners=rids, programs=tuple(programs), cn=cidx["CN"],
-        circle=np.array([x.circle for x in c]),
-        gdp0=np.array([x.gdp_usd_bn for x in c]), gdp_growth=np.array([x.gdp_growth for x in c]),
-        civil0=np.array([x.civil_magnet_tpy for x in c]) / 12.0,
-        civil_growth=np.array([x.civil_growth for x in c]),
-        cover=np.array([x.cover_months for x in c]), stockpile0=stockpile,
-        release_months=np.array([x.stockpile_release_months for x in c]),
-        transit_cn=np.array([x.transit_from_cn_months for x in c]),
+        circle=_col(c, "circle", str),
+        gdp0=_col(c, "gdp_usd_bn"), gdp_growth=_col(c, "gdp_growth"),
+        civil0=_col(c, "civil_magnet_tpy") / 12.0,
+        civil_growth=_col(c, "civil_growth"),
+        cover=_col(c, "cover_months"), stockpile0=stockpile,
+        release_months=_col(c, "stockpile_release_months"),
+        transit_cn=_col(c, "transit_from_cn_months"),
         tier=tier, tier_names=tiers,
-        tier_prob=np.array([t.approval_prob for t in tcfg]),
-        tier_days=np.array([t.review_days_mean for t in tcfg]),
-        tier_cv=np.array([t.review_days_cv for t in tcfg]),
-        tier_gradient=np.array([t.price_gradient for t in tcfg]),
-        tier_priority=np.array([t.priority for t in tcfg]),
-        export_share0=np.array([x.cn_export_share_2024 for x in c]),
-        export_growth=np.array([x.cn_export_growth for x in c]),
-        tariff_rise=np.array([x.tariff_rise_on_cn for x in c]),
-        package_a=np.array([x.package_a_pct_gdp for x in c]),
-        package_b=np.array([x.package_b_pct_gdp for x in c]),
-        security_a=np.array([x.security_value_a for x in c]),
+        tier_prob=_col(tcfg, "approval_prob"),
+        tier_days=_col(tcfg, "review_days_mean"),
+        tier_cv=_col(tcfg, "review_days_cv"),
+        tier_gradient=_col(tcfg, "price_gradient"),
+        tier_priority=_col(tcfg, "priority"),
+        export_share0=_col(c, "cn_export_share_2024"),
+        export_growth=_col(c, "cn_export_growth"),
+        tariff_rise=_col(c, "tariff_rise_on_cn"),
+        package_a=_col(c, "package_a_pct_gdp"),
+        package_b=_col(c, "package_b_pct_gdp"),
+        security_a=_col(c, "security_value_a"),
         reserve_budget=np.array([cfg.us.vault_budget_usd if i == "US" else x.reserve_budget_usd for x, i in zip(c, ids)]),
         reserve_start=np.array([month_offset(cfg.us.vault_start if i == "US" else x.reserve_start, cfg.start)
                                 for x, i in zip(c, ids)]),
@@ -175,24 +180,24 @@ def build_world(cfg: Config) -> World:
         r_stage=np.array([STAGES.index(x.stage) for x in r], dtype=int),
         r_site=np.array([cidx[x.site] for x in r], dtype=int),
         r_owner=np.array([cidx[x.owner] for x in r], dtype=int),
-        r_cap=np.array([x.capacity_tpy for x in r]) / 12.0,
-        r_heavy=np.array([x.heavy_tpy for x in r]) / 12.0,
-        r_feed=np.array([x.feed_tpy for x in r]) / 12.0,
+        r_cap=_col(r, "capacity_tpy") / 12.0,
+        r_heavy=_col(r, "heavy_tpy") / 12.0,
+        r_feed=_col(r, "feed_tpy") / 12.0,
         r_start=np.array([month_offset(x.start, cfg.start) for x in r], dtype=int),
-        r_ramp=np.array([x.ramp_months for x in r], dtype=int),
-        r_qual=np.array([x.qualification_months for x in r], dtype=int),
-        r_slip_mean=np.array([x.slip_mean_months for x in r]),
-        r_cost=np.array([x.unit_cost_usd_per_kg for x in r]),
+        r_ramp=_col(r, "ramp_months", int),
+        r_qual=_col(r, "qualification_months", int),
+        r_slip_mean=_col(r, "slip_mean_months"),
+        r_cost=_col(r, "unit_cost_usd_per_kg"),
         r_offtake=np.array([[x.offtake.get(i, 0.0) for i in ids] for x in r]).reshape(len(r), len(ids)),
-        r_funds=np.array([x.public_funds_usd for x in r]),
-        r_floor=np.array([x.price_floor_usd_per_kg for x in r]),
-        r_candidate=np.array([x.candidate for x in r], dtype=bool),
-        r_capex=np.array([x.capex_usd for x in r]),
-        r_permit=np.array([x.permitting_months for x in r]),
-        r_construct=np.array([x.construction_months for x in r]),
-        subsidy=np.array([x.production_subsidy_usd_per_kg for x in c]),
-        grant=np.array([x.capex_grant_share for x in c]),
-        opposition=np.array([x.environmental_opposition for x in c]),
+        r_funds=_col(r, "public_funds_usd"),
+        r_floor=_col(r, "price_floor_usd_per_kg"),
+        r_candidate=_col(r, "candidate", bool),
+        r_capex=_col(r, "capex_usd"),
+        r_permit=_col(r, "permitting_months"),
+        r_construct=_col(r, "construction_months"),
+        subsidy=_col(c, "production_subsidy_usd_per_kg"),
+        grant=_col(c, "capex_grant_share"),
+        opposition=_col(c, "environmental_opposition"),
         recipe=recipe,
     )
 
