@@ -1,6 +1,5 @@
 """The experiments entry point and the quick-start notebook script run end to end."""
 
-import os
 import runpy
 import subprocess
 import sys
