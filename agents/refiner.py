@@ -98,8 +98,8 @@ class Refiner(mesa.Agent):
         i, m_out = self.index, OUTPUT[self.stage]
         exp = np.array([expected_price(price_cn[m], price_row[m], pol.persistence) for m in range(price_cn.size)])
         margin = max(exp[m_out], w.r_floor[i]) + model.subsidy[self.site] - w.r_cost[i]
-        if self.stage == SEPARATION and w.r_cap[i] > 0:   # heavy oxide is a by-product worth its price
-            margin += w.r_heavy[i] / w.r_cap[i] * exp[HEAVY]
+        if self.stage == SEPARATION and w.r_cap[i] > 0:   # heavy oxide: a by-product, subsidised too
+            margin += w.r_heavy[i] / w.r_cap[i] * (exp[HEAVY] + model.subsidy[self.site])
         lead = lead_months(w.r_permit[i], w.r_construct[i], w.opposition[self.site])
         return project_npv(margin, w.r_cap[i] * 12.0, w.r_capex[i], model.grant[self.site],
                            pol.hurdle, pol.horizon_years, lead)

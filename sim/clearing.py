@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.licensing import ration_by_priority
 from sim.market import allocate_ex_china, update_price
-from sim.world import LIGHT
+from agents.refiner import OUTPUT
 
 
 class MarketClearing:
@@ -56,7 +56,8 @@ class MarketClearing:
                                           self.rated_sellers)
             for s, r in enumerate(self.ex_china):
                 r.inventory[m] -= sold[s]
-                top_up = max(w.r_floor[r.index] - self.price[m, 1], 0.0) if m == LIGHT else 0.0
+                # A floor guarantees the plant's main output (NdPr for separation, magnets, ...).
+                top_up = max(w.r_floor[r.index] - self.price[m, 1], 0.0) if m == OUTPUT[r.stage] else 0.0
                 floor_paid[w.r_site[r.index]] += top_up * sold[s].sum() * 1000.0   # the host government pays
             self.transit.ship(t, pol.ex_transit, got, (slice(None), m))
             need[:, m] -= got.sum(axis=1)

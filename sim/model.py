@@ -237,7 +237,8 @@ class RhythmModel(MarketClearing, mesa.Model):
         """US elections may reverse subsidies; once a year investors weigh candidate plants."""
         pol, us = self.policy, self.us
         month = pol.start_abs + t
-        if us >= 0 and np.any(pol.elections == month) and self.streams["politics"].random() < pol.reversal_prob:
+        supported = us >= 0 and (self.subsidy[us] > 0 or self.grant[us] > 0)
+        if supported and np.any(pol.elections == month) and self.streams["politics"].random() < pol.reversal_prob:
             self.subsidy[us], self.grant[us] = 0.0, 0.0     # a new majority ends the support
             self.reversals += 1
         if month % 12 + 1 != pol.review_month:
@@ -249,12 +250,16 @@ class RhythmModel(MarketClearing, mesa.Model):
                     self.fiscal[r.site] += r.commit(t, slip)
 
     def _accrue_fiscal(self, t: int) -> None:
-        """Public funds of plants still being built are spent evenly until first output."""
+        """Public funds of plants being built are spent evenly from the run's start (or the
+        investment decision, for a candidate) until first output; undecided candidates draw none."""
         w = self.world
         for r in self.refiners:
             funds = w.r_funds[r.index]
-            if funds > 0 and 0 <= t < r.start:
-                self.fiscal[w.r_site[r.index]] += funds / r.start
+            if funds <= 0 or (r.candidate and r.decided_at is None):
+                continue
+            begin = r.decided_at if r.candidate else 0
+            if begin <= t < r.start:
+                self.fiscal[w.r_site[r.index]] += funds / (r.start - begin)
 
     def _material_totals(self) -> np.ndarray:
         """Tonnes of each material anywhere in the system, ``[M]``."""

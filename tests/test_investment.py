@@ -61,3 +61,15 @@ def test_a_reversal_ends_us_support_at_an_election():
     table = model.recorder.frame("x", 0)
     sub = table[table.metric == "production_subsidy_usd_per_kg"]["value"].to_numpy()
     assert (sub[:10] == 9.0).all() and (sub[10:] == 0.0).all()     # the 2026-11 election
+
+
+def test_a_floor_is_paid_on_the_plants_main_output():
+    """A magnet floor above the market is topped up by the host government (S12)."""
+    base = make_model(seed=2, overrides=("months=12", "investment.us_subsidy_reversal_prob=0"))
+    floor = make_model(seed=2, overrides=("months=12", "investment.us_subsidy_reversal_prob=0",
+                                          "world.refiners.mp_independence.price_floor_usd_per_kg=200"))
+    for m in (base, floor):
+        m.run()
+    extra = floor.recorder.fiscal[-1, floor.us] - base.recorder.fiscal[-1, base.us]
+    # MP Independence sells up to ~1 kt/yr of magnets at ~60 USD/kg: the top-up is ~140 USD/kg.
+    assert 10e6 < extra < 1000 * 1000 * 145
