@@ -52,10 +52,8 @@ def match(key: str) -> tuple[str, tuple[str, ...]] | None:
 
 def set_path(cfg: Config, key: str, value: Any) -> None:
     """Assign ``value`` at dotted ``key`` inside a Config dataclass tree (dicts included)."""
-    *head, last = key.split(".")
-    node: Any = cfg
-    for part in head:
-        node = node[part] if isinstance(node, dict) else getattr(node, part)
+    parent, _, last = key.rpartition(".")
+    node = get_path(cfg, parent)
     if isinstance(node, dict):
         node[last] = value   # unknown ids are caught by the rules on the map's keys
     else:

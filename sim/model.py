@@ -50,17 +50,18 @@ class RhythmModel(MarketClearing, mesa.Model):
         children = self.rng.bit_generator.seed_seq.spawn(len(STREAMS))
         self.streams = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
         self.countries = [Country(self, i) for i in range(n_c)]
+        self.us = w.countries.index("US") if "US" in w.countries else -1
         # Plants not yet started slip by an exponential delay (D33, D36: slips are the norm).
         late = (w.r_start >= 0) & (w.r_slip_mean > 0) & ~w.r_candidate   # candidates slip when decided
         slip = np.where(late, np.round(self.streams["plants"].exponential(np.maximum(w.r_slip_mean, 1e-9))), 0)
         self.refiners = [Refiner(self, r, int(w.r_start[r] + slip[r])) for r in range(len(w.refiners))]
         self.ex_china = [r for r in self.refiners if not r.chinese]
+        self.by_stage = [[r for r in self.refiners if r.stage == s] for s in range(len(w.recipe))]
         self.offtake = np.zeros((len(self.ex_china), n_b))
         self.offtake[:, :n_c] = w.r_offtake[[r.index for r in self.ex_china]]
         # DPAS ratings bind US persons only (15 CFR 700): plants sited in the US serve rated
         # orders first; abroad a US defense order queues like any other.
-        self.rated_sellers = np.array([r.site == w.countries.index("US") if "US" in w.countries else False
-                                       for r in self.ex_china], dtype=bool)
+        self.rated_sellers = np.array([r.site == self.us for r in self.ex_china], dtype=bool)
         self.producers = self._make_producers()
         self.taiwan = self.countries[w.countries.index("TW")] if "TW" in w.countries else None
         self.circle = np.array([CIRCLES.index(c) for c in w.circle])   # live: Global South choices move it
@@ -69,7 +70,6 @@ class RhythmModel(MarketClearing, mesa.Model):
         self.reversals = 0
 
         self.buyer_country = np.concatenate([np.arange(n_c), [p.country for p in w.programs]]).astype(int)
-        self.us = w.countries.index("US") if "US" in w.countries else -1
         self.us_program = np.array([p.country == self.us for p in w.programs], dtype=bool)
         self.rated = np.concatenate([np.zeros(n_c, bool), self.us_program])
         self.foreign = self.buyer_country != w.cn
@@ -165,8 +165,7 @@ class RhythmModel(MarketClearing, mesa.Model):
         short = np.zeros_like(self.use)
         self.cost[:] = 0.0
         req[:, MAGNET] = [c.civil_demand(t) for c in self.countries]
-        for stage in range(3):
-            plants = [r for r in self.refiners if r.stage == stage]
+        for stage, plants in enumerate(self.by_stage):
             util = 1.0 if dry_run else self._china_utilisation(t, plants)
             for r in plants:
                 wanted = r.wanted(t, util if r.chinese else 1.0)
@@ -179,7 +178,7 @@ class RhythmModel(MarketClearing, mesa.Model):
                 made, used = r.produce(t, wanted, stock)
                 self.ledger.flow(made, used)
                 self.cost[stage, int(not r.chinese)] += made.sum() * np.array([1.0, 1000.0 * w.r_cost[r.index]])
-                if not r.chinese and not dry_run:   # host-country production subsidy (e.g. US 45X)
+                if not r.chinese:   # host-country production subsidy (e.g. US 45X)
                     self.fiscal[r.site] += self.subsidy[r.site] * made.sum() * 1000.0
                 if r.chinese:   # China's plants sell into the domestic pool at once
                     self.hold[cn] += r.inventory
@@ -213,12 +212,14 @@ class RhythmModel(MarketClearing, mesa.Model):
                 self.ledger.flow(0.0, used.sum(axis=0))
                 np.add.at(self.shortfall, self.buyer_country[idx], unmet)
         self.delivered = delivered
+        civil = np.zeros(self.use.shape[1])
         for country in self.countries:
             used, unmet = country.consume_civil(t, self.hold[country.index])
             if used + unmet > 0:
                 self.fill[country.index] = 0.8 * self.fill[country.index] + 0.2 * used / (used + unmet)
-            self.ledger.flow(0.0, np.eye(self.use.shape[1])[MAGNET] * used)
+            civil[MAGNET] += used
             self.shortfall[country.index, MAGNET] += unmet
+        self.ledger.flow(0.0, civil)
 
     def _align(self, t: int) -> None:
         """Each chooser draws its circle from the logit over this year's utilities (D70)."""

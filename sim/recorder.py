@@ -10,7 +10,7 @@ from sim.allocation import allocate_orders
 from sim.metrics import lag_series, mean_of
 from sim.production import planned_rate
 from sim.schema import CIRCLES, MATERIALS, STAGES
-from sim.world import MAGNET, gdp_at
+from sim.world import MAGNET, gdp_at, years_since_2024
 
 DAYS_PER_MONTH = 30.44
 MARKETS = ("CN", "ROW")  # China's domestic market; the rest of the world
@@ -54,12 +54,11 @@ class Recorder:
         with np.errstate(invalid="ignore", divide="ignore"):
             self.cover_days[t] = np.where(m.use > 0, stockpile / (m.use / DAYS_PER_MONTH), 0.0)
         self.price[t] = m.price
-        for s in range(len(STAGES)):
-            plants = [r for r in m.refiners if r.stage == s]
+        for s, plants in enumerate(m.by_stage):
             cap = np.array([r.ramp(t) * w.r_cap[r.index] for r in plants])
             foreign = np.array([not r.chinese for r in plants])
             self.capacity_share[t, s] = cap[foreign].sum() / cap.sum() if cap.sum() > 0 else 0.0
-        years = (m.policy.start_abs + t - 2024 * 12) / 12.0
+        years = years_since_2024(m.policy.start_abs, t)
         pull = (w.export_share0 * (1.0 + w.export_growth) ** years
                 * (1.0 + m.terms.tariff_rise) ** (-m.policy.elasticity))
         pull[w.cn] = 0.0

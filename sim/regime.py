@@ -13,7 +13,7 @@ from sim.schema import MATERIALS
 from sim.world import Policy, World
 
 TIER_FIELDS = {"approval_prob": "prob", "review_days_mean": "days", "review_days_cv": "cv",
-               "price_gradient": "gradient", "priority": "priority"}
+               "price_gradient": "gradient", "priority": "priority_of_tier"}
 
 
 class PolicyState:
@@ -58,8 +58,7 @@ class PolicyState:
         if kind == "destination_tier":
             self.country_tier[w.countries.index(parts[0])] = w.tier_names.index(value)
         elif kind == "tier":
-            getattr(self, TIER_FIELDS[parts[1]] if parts[1] != "priority" else "priority_of_tier")[
-                w.tier_names.index(parts[0])] = value
+            getattr(self, TIER_FIELDS[parts[1]])[w.tier_names.index(parts[0])] = value
         elif kind == "deny_military":
             self.deny_military = bool(value)
         elif kind == "quota":

@@ -283,7 +283,11 @@ def build_policy(cfg: Config) -> Policy:
     )
 
 
+def years_since_2024(start_abs: int, t: int) -> float:
+    """Years from 2024-01 (the base year of GDP and export data) to month ``t`` of the run."""
+    return (start_abs + t - 2024 * 12) / 12.0
+
+
 def gdp_at(world: World, start_abs: int, t: int) -> np.ndarray:
     """GDP of each country in month ``t`` (USD bn), grown from 2024 at its rate."""
-    years = (start_abs + t - 2024 * 12) / 12.0
-    return world.gdp0 * (1.0 + world.gdp_growth) ** years
+    return world.gdp0 * (1.0 + world.gdp_growth) ** years_since_2024(start_abs, t)
