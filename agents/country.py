@@ -5,6 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim.club import update_membership
 from sim.reserves import DAYS_PER_MONTH, reserve_purchases
 from sim.world import HEAVY, LIGHT, MAGNET, METAL
 
@@ -85,6 +86,37 @@ class Country(mesa.Agent):
         if tier >= 0:
             model.terms.country_tier[self.index] = tier
             model.terms.refresh()
+
+    def review_club(self, t: int, utility: float) -> None:
+        """Join the allied club when membership is worth it; leave only below the margin (S21)."""
+        model = self.model
+        was = bool(model.member[self.index])
+        now = bool(update_membership(np.array([was]), np.array([utility]),
+                                     model.policy.club["leave_margin"])[0])
+        model.member[self.index] = now
+        if now and not was:
+            model.member_since[self.index] = t
+        elif was and not now:
+            model.member_since[self.index] = -1
+
+    def meter_club(self, t: int) -> None:
+        """China's answer in kind: a member is metered in the club tier once it has been in the
+        club for the reaction lag; one that leaves gets back the tier it had (S22)."""
+        model = self.model
+        r, terms = model.policy.reaction, model.terms
+        due = model.member & (model.member_since >= 0) & (t - model.member_since >= r["lag"])
+        due[model.world.cn] = False
+        changed = False
+        for c in np.nonzero(due & (model.tier_before_club < 0))[0]:
+            model.tier_before_club[c] = terms.country_tier[c]
+            terms.country_tier[c] = r["club_tier"]
+            changed = True
+        for c in np.nonzero(~model.member & (model.tier_before_club >= 0))[0]:
+            terms.country_tier[c] = model.tier_before_club[c]
+            model.tier_before_club[c] = -1
+            changed = True
+        if changed:
+            terms.refresh()
 
     def buy_reserve(self, t: int, stock: np.ndarray, use: np.ndarray, price: np.ndarray) -> float:
         """Move this month's reserve purchases from commercial ``stock`` (in place) to the stockpile.

@@ -13,6 +13,7 @@ import numpy as np
 from sim.licensing import ration_by_priority
 from sim.market import allocate_ex_china, update_price
 from agents.refiner import OUTPUT
+from sim.world import MAGNET
 
 
 class MarketClearing:
@@ -45,15 +46,23 @@ class MarketClearing:
             self.hold[cn, :, 0] -= give
             self.hold[b, :, 0] += give
             need[b] = 0.0
-        # Ex-China supply: rated defense orders, then offtake, then pro rata.
+        # Ex-China supply: rated defense orders, then offtake, then pro rata. Under China's
+        # extraterritorial rule (D13) foreign military buyers may not take foreign-made goods
+        # with Chinese-origin content (class 0): their re-export licence would be denied.
+        sellable = eligible.copy()
+        if self.terms.extraterritorial:
+            sellable[self.terms.military & self.foreign, 0] = False
+        received = np.zeros((self.n_c, eligible.shape[1]))   # civil magnets received by origin class
         floor_paid = np.zeros(self.n_c)
         for m in range(need.shape[1]):
             inv = np.array([r.inventory[m] for r in self.ex_china])
             if inv.sum() <= 0:
                 continue
             rated = need[:, m] * self.rated * self.terms.rated_share
-            got, sold = allocate_ex_china(inv, rated, self.offtake, need[:, m] - rated, eligible,
+            got, sold = allocate_ex_china(inv, rated, self.offtake, need[:, m] - rated, sellable,
                                           self.rated_sellers)
+            if m == MAGNET:
+                received += got[: self.n_c]
             for s, r in enumerate(self.ex_china):
                 r.inventory[m] -= sold[s]
                 # A floor guarantees the plant's main output (NdPr for separation, magnets, ...).
@@ -63,6 +72,10 @@ class MarketClearing:
             need[:, m] -= got.sum(axis=1)
         self.fiscal += floor_paid
         self._china_exports(t, np.maximum(need, 0.0))
+        received[:, 0] += self.cn_exports[:, MAGNET]   # direct from China: Chinese origin
+        total = received.sum(axis=1)
+        share = np.where(total > 0, received[:, 0] / np.maximum(total, 1e-12), self.cn_dependence)
+        self.cn_dependence = 0.9 * self.cn_dependence + 0.1 * share   # smoothed over about a year
         if release:   # strategic stocks are not touched while the warm-up fills the pipelines
             self._release_stockpiles(t, need, eligible)
             for country in self.countries:          # reserves buy at the rest-of-world price
@@ -96,18 +109,29 @@ class MarketClearing:
         self.export_ema = 0.5 * self.export_ema + 0.5 * granted.sum(axis=0)
 
     def _release_stockpiles(self, t: int, residual: np.ndarray, eligible: np.ndarray) -> None:
-        """Release on shortage: to the country's defense programs first, then its industry."""
-        w = self.world
+        """Release on shortage (a country's commercial cover below its release level): to its
+        defense programs first, then, where the club shares stockpiles, to other members'
+        programs whose country is short, then to its own industry."""
+        w, n_c = self.world, self.n_c
+        share = self.policy.club["share_stockpiles"]
+        program_country = self.buyer_country[n_c:]
+        short = self.hold[:n_c].sum(axis=2) < w.release_months[:, None] * self.use   # [C, M]
         for country in self.countries:
             c = country.index
             if country.stockpile.sum() <= 0:
                 continue
-            cover = self.hold[c].sum(axis=1) / np.maximum(self.use[c], 1e-12)
-            for m in np.nonzero(cover < w.release_months[c])[0]:
-                for b in np.nonzero(self.buyer_country[self.n_c:] == c)[0] + self.n_c:
-                    self.hold[b, m] += country.release_stockpile(m, residual[b, m], eligible[b])
-                gap = w.release_months[c] * self.use[c, m] - self.hold[c, m].sum()
-                self.hold[c, m] += country.release_stockpile(m, gap)
+            buyers = list(np.nonzero(program_country == c)[0] + n_c)
+            if share and self.member[c]:
+                buyers += list(np.nonzero(self.member[program_country] & (program_country != c))[0] + n_c)
+            for m in np.nonzero(country.stockpile.sum(axis=1) > 0)[0]:
+                for b in buyers:
+                    if short[self.buyer_country[b], m] and residual[b, m] > 0:
+                        got = country.release_stockpile(m, residual[b, m], eligible[b])
+                        self.hold[b, m] += got
+                        residual[b, m] -= got.sum()
+                if short[c, m]:
+                    gap = w.release_months[c] * self.use[c, m] - self.hold[c, m].sum()
+                    self.hold[c, m] += country.release_stockpile(m, gap)
 
     def _update_prices(self) -> None:
         pol, cn = self.policy, self.world.cn

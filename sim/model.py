@@ -14,14 +14,14 @@ import numpy as np
 
 from agents import Country, DefenseProducer, Refiner
 from sim.clearing import MarketClearing
+from sim.decisions import Decisions, output_material
 from sim.ledger import Ledger
 from sim.licensing import LicenceQueue
-from sim.alignment import choice_probabilities, draw, peer_shares, utilities
 from sim.recorder import Recorder
 from sim.regime import PolicyState
 from sim.transit import Pipeline
 from sim.schema import CIRCLES
-from sim.world import MAGNET, N_CLASSES, Policy, World, gdp_at
+from sim.world import MAGNET, N_CLASSES, Policy, World
 
 WARMUP_MONTHS = 6   # months run before the start so stocks and queues settle; not recorded
 TRANSIT_HORIZON = 24  # longest transit, months
@@ -29,7 +29,7 @@ QUEUE_HORIZON = 24  # longest licence review, months
 STREAMS = ("plants", "licences", "budget", "alignment", "politics")  # independent streams per mechanism
 
 
-class RhythmModel(MarketClearing, mesa.Model):
+class RhythmModel(MarketClearing, Decisions, mesa.Model):
     """Rare-earth and magnet supply chain, 2026-2035, one month per step.
 
     Args:
@@ -57,8 +57,10 @@ class RhythmModel(MarketClearing, mesa.Model):
         self.refiners = [Refiner(self, r, int(w.r_start[r] + slip[r])) for r in range(len(w.refiners))]
         self.ex_china = [r for r in self.refiners if not r.chinese]
         self.by_stage = [[r for r in self.refiners if r.stage == s] for s in range(len(w.recipe))]
+        self._ex_idx = np.array([r.index for r in self.ex_china], dtype=int)
+        self._ex_output = output_material(w.r_stage[self._ex_idx])
         self.offtake = np.zeros((len(self.ex_china), n_b))
-        self.offtake[:, :n_c] = w.r_offtake[[r.index for r in self.ex_china]]
+        self.offtake[:, :n_c] = w.r_offtake[self._ex_idx]   # live: the club's pool adds to it
         # DPAS ratings bind US persons only (15 CFR 700): plants sited in the US serve rated
         # orders first; abroad a US defense order queues like any other.
         self.rated_sellers = np.array([r.site == self.us for r in self.ex_china], dtype=bool)
@@ -68,6 +70,15 @@ class RhythmModel(MarketClearing, mesa.Model):
         self.fill = np.ones(n_c)        # smoothed share of civil magnet need met (supply security)
         self.subsidy, self.grant = w.subsidy.copy(), w.grant.copy()   # live: US elections may reverse them
         self.reversals = 0
+        # The allied club (S21): membership, trust in the leader, the tier China gave a member
+        # before metering it (-1: not metered), and each country's Chinese-origin share of the
+        # magnets it receives (its dependence, smoothed).
+        self.member = np.zeros(n_c, dtype=bool)
+        self.member_since = np.full(n_c, -1)
+        self.trust = w.club_trust.copy()
+        self.tier_before_club = np.full(n_c, -1)
+        self.cn_dependence = np.ones(n_c)
+        self.months_in_b = np.zeros(n_c)   # months each country has spent in circle B (exports, S23)
 
         self.buyer_country = np.concatenate([np.arange(n_c), [p.country for p in w.programs]]).astype(int)
         self.us_program = np.array([p.country == self.us for p in w.programs], dtype=bool)
@@ -134,8 +145,12 @@ class RhythmModel(MarketClearing, mesa.Model):
         eligible = self.eligibility(t)               # 2. policy: DFARS origin rule by date;
         if self.taiwan is not None:                  #    Taiwan's legislature votes its budget;
             self.taiwan.vote_special_budget(t)
-        if t >= 0 and (self.policy.start_abs + t) % 12 + 1 == self.policy.decision_month:
-            self._align(t)                           #    the Global South chooses its circle
+        if t >= 0:
+            self._club_month(t)                      #    allies review the club, China meters members;
+            self._china_reacts(t)                    #    China answers the club, tariffs, stockpiles;
+            if (self.policy.start_abs + t) % 12 + 1 == self.policy.decision_month:
+                self._align(t)                       #    the Global South chooses its circle
+            self.months_in_b += self.circle == CIRCLES.index("B")
         self._produce(t)                             # 3. refiners and magnet makers
         self._clear_markets(t, eligible, kit)        # 4. ex-China allocation, licences, stockpiles
         self.hold += self.transit.arrive(t)          # 5. shipments arrive
@@ -220,47 +235,6 @@ class RhythmModel(MarketClearing, mesa.Model):
             civil[MAGNET] += used
             self.shortfall[country.index, MAGNET] += unmet
         self.ledger.flow(0.0, civil)
-
-    def _align(self, t: int) -> None:
-        """Each chooser draws its circle from the logit over this year's utilities (D70)."""
-        idx = self.policy.choosers
-        if idx.size == 0:
-            return
-        w, gdp = self.world, gdp_at(self.world, self.policy.start_abs, t)[idx]
-        peer_a, peer_b = peer_shares(self.circle[idx], gdp)
-        v = utilities(w.package_a[idx], w.package_b[idx], w.security_a[idx], self.fill[idx],
-                      peer_a, peer_b, self.circle[idx], dict(self.policy.alignment_weights))
-        chosen = draw(choice_probabilities(v), self.streams["alignment"].random(idx.size))
-        for c, circle in zip(idx, chosen):
-            self.countries[c].join_circle(int(circle))
-
-    def _invest(self, t: int) -> None:
-        """US elections may reverse subsidies; once a year investors weigh candidate plants."""
-        pol, us = self.policy, self.us
-        month = pol.start_abs + t
-        supported = us >= 0 and (self.subsidy[us] > 0 or self.grant[us] > 0)
-        if supported and np.any(pol.elections == month) and self.streams["politics"].random() < pol.reversal_prob:
-            self.subsidy[us], self.grant[us] = 0.0, 0.0     # a new majority ends the support
-            self.reversals += 1
-        if month % 12 + 1 != pol.review_month:
-            return
-        for r in self.refiners:
-            if r.candidate and r.decided_at is None and t >= r.earliest:
-                if r.consider(t, self.price[:, 0], self.price[:, 1]) > 0:
-                    slip = self.streams["plants"].exponential(max(self.world.r_slip_mean[r.index], 1e-9))
-                    self.fiscal[r.site] += r.commit(t, slip)
-
-    def _accrue_fiscal(self, t: int) -> None:
-        """Public funds of plants being built are spent evenly from the run's start (or the
-        investment decision, for a candidate) until first output; undecided candidates draw none."""
-        w = self.world
-        for r in self.refiners:
-            funds = w.r_funds[r.index]
-            if funds <= 0 or (r.candidate and r.decided_at is None):
-                continue
-            begin = r.decided_at if r.candidate else 0
-            if begin <= t < r.start:
-                self.fiscal[w.r_site[r.index]] += funds / (r.start - begin)
 
     def _material_totals(self) -> np.ndarray:
         """Tonnes of each material anywhere in the system, ``[M]``."""

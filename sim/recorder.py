@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.calendar import month_dates
+from sim.exports import export_shares
 from sim.allocation import allocate_orders
 from sim.metrics import lag_series, mean_of
 from sim.production import planned_rate
@@ -43,6 +44,10 @@ class Recorder:
         self.circle = np.zeros((months, n_c), dtype=int)
         self.decided = np.zeros((months, len(STAGES)))
         self.us_subsidy = np.zeros(months)
+        self.circle_b_south = np.zeros(months)
+        self.member = np.zeros((months, n_c), dtype=bool)
+        self.pressure = np.zeros(months)
+        self.extraterritorial = np.zeros(months, dtype=bool)
 
     def record(self, t: int) -> None:
         """Store month ``t`` of the model's state."""
@@ -58,19 +63,23 @@ class Recorder:
             cap = np.array([r.ramp(t) * w.r_cap[r.index] for r in plants])
             foreign = np.array([not r.chinese for r in plants])
             self.capacity_share[t, s] = cap[foreign].sum() / cap.sum() if cap.sum() > 0 else 0.0
-        years = years_since_2024(m.policy.start_abs, t)
-        pull = (w.export_share0 * (1.0 + w.export_growth) ** years
-                * (1.0 + m.terms.tariff_rise) ** (-m.policy.elasticity))
-        pull[w.cn] = 0.0
-        rest = m.policy.rest_share * (1.0 + m.policy.rest_growth) ** years
-        self.export_share[t] = pull / (pull.sum() + rest)
+        pol = m.policy
+        self.export_share[t] = export_shares(
+            w.export_share0, w.export_growth, years_since_2024(pol.start_abs, t), m.terms.tariff_rise,
+            pol.elasticity, m.months_in_b / 12.0, pol.uplift_b, pol.rest_share, pol.rest_growth, w.cn)
         gdp = gdp_at(w, m.policy.start_abs, t)
         self.circle[t] = m.circle
         for r in m.refiners:
             if r.candidate and r.decided_at is not None:
                 self.decided[t, r.stage] += 1
         self.us_subsidy[t] = m.subsidy[m.us] if m.us >= 0 else 0.0
-        self.circle_b[t] = gdp[m.circle == CIRCLES.index("B")].sum() / gdp.sum()
+        in_b = m.circle == CIRCLES.index("B")
+        self.circle_b[t] = gdp[in_b].sum() / gdp.sum()
+        south = pol.choosers
+        self.circle_b_south[t] = gdp[south][in_b[south]].sum() / gdp[south].sum() if south.size else 0.0
+        self.member[t] = m.member
+        self.pressure[t] = m.terms.pressure
+        self.extraterritorial[t] = m.terms.extraterritorial
         self.fiscal[t] = m.fiscal
         self.cn_magnet_exports[t] = m.cn_exports[:, MAGNET]
         made, usd = m.cost[..., 0], m.cost[..., 1]
@@ -150,6 +159,12 @@ class Recorder:
             for j, market in enumerate(MARKETS):   # output-weighted unit cost; NaN when nothing was made
                 out.append(("production_cost_usd_per_kg", f"{stage}:{market}", self.unit_cost[:, s, j]))
         out.append(("circle_b_share_gdp", "world", self.circle_b))
+        out.append(("circle_b_share_gdp", "global_south", self.circle_b_south))
+        for c in self.model.policy.club["candidates"]:
+            out.append(("club_member", w.countries[c], self.member[:, c].astype(float)))
+        out.append(("club_members", "club", self.member.sum(axis=1).astype(float)))
+        out.append(("regime_pressure", "CN", self.pressure))
+        out.append(("extraterritorial_rule", "CN", self.extraterritorial.astype(float)))
         for k, circle in enumerate(CIRCLES):
             out.append(("circle_members", f"circle:{circle}", (self.circle == k).sum(axis=1).astype(float)))
         out.append(("america_first_rule", "US", self.america_first.astype(float)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.events import Event
+from sim.reaction import tightened
 from sim.schema import MATERIALS
 from sim.world import Policy, World
 
@@ -39,18 +40,32 @@ class PolicyState:
         self.rated_share = policy.rated_share
         self.america_first = policy.america_first
         self.tariff_rise = world.tariff_rise.copy()
+        self.pressure = 0.0            # China's reaction to others' moves, 0-1 (sim.reaction)
+        self.extraterritorial = False  # de minimis rule on foreign-made goods in force (D13)
         self.refresh()
 
     def refresh(self) -> None:
         """Recompute each buyer's licence terms, priority, price gradient and expected lead."""
         tier = self.country_tier[self.buyer_country]
-        self.approve_prob = np.where(self.military & self.deny_military, 0.0, self.prob[tier])
-        self.review_days, self.review_cv = self.days[tier], self.cv[tier]
+        r = self.policy.reaction
+        prob, days = tightened(self.prob, self.days, r["reacting"], self.pressure, r["tighten"], r["slow"])
+        self.approve_prob = np.where(self.military & self.deny_military, 0.0, prob[tier])
+        self.review_days, self.review_cv = days[tier], self.cv[tier]
         self.priority = np.where(self.foreign, self.priority_of_tier[tier], -1)
         self.buyer_gradient = np.where(self.foreign, self.gradient[tier], 1.0)
         # Expected months from order to arrival for a buyer supplied from China.
         self.lead = np.where(self.foreign, self.review_days / self.policy.working_days
                              + self.world.transit_cn[self.buyer_country], 0.0)
+
+    def react(self, pressure: float, t: int) -> None:
+        """Set China's reaction to ``pressure`` (0-1) at month ``t``: reacting tiers tighten, and
+        the de minimis rule returns at the threshold once its suspension has ended (D13, D14)
+        and then stays: only a deal suspended it, and none is modelled after 2026."""
+        r = self.policy.reaction
+        self.pressure = pressure
+        self.extraterritorial = self.extraterritorial or (
+            t >= self.policy.extraterritorial_from and pressure >= r["extraterritorial_at"])
+        self.refresh()
 
     def apply(self, event: Event) -> None:
         """Fire one event (its key was checked at compose time)."""

@@ -69,6 +69,7 @@ class CountryCfg:
     production_subsidy_usd_per_kg: float = nonneg()
     capex_grant_share: float = share(0.0)
     environmental_opposition: float = share(0.0)
+    club_trust: float = share(0.5)
 
 
 @dataclass
@@ -161,6 +162,29 @@ class TierCfg:
 
 
 @dataclass
+class ReactionWeightsCfg:
+    """Pressure on China's regime per unit of each move (sim.reaction.pressure)."""
+
+    club: float = nonneg(1.0)
+    tariff: float = nonneg(0.5)
+    stockpile: float = nonneg(0.0)
+
+
+@dataclass
+class ReactionCfg:
+    """How China's regime answers others' moves (docs/ODD.md S22)."""
+
+    weights: ReactionWeightsCfg = field(default_factory=ReactionWeightsCfg)
+    tariff_reference: float = _f(0.0, lo=-0.5, hi=10.0)
+    tighten: float = share(0.0)
+    slow: float = _f(0.0, lo=0.0, hi=10.0)
+    reacting_tiers: List[str] = _f(ref="tier", factory=list)
+    club_tier: str = _f("", ref="tier")
+    lag_months: int = _f(6, lo=0, hi=120)
+    extraterritorial_at: float = _f(1.0, lo=0.0, hi=1.0)
+
+
+@dataclass
 class RegimeCfg:
     """China's export regime."""
 
@@ -172,6 +196,8 @@ class RegimeCfg:
     domestic_cover_months: float = _f(1.0, lo=0.0, hi=36.0)
     lots_per_application: int = _f(4, lo=1, hi=100)
     working_days_per_month: float = _f(21.7, lo=1.0, hi=31.0)
+    extraterritorial_from: str = _f("2026-11", month=True)
+    reaction: ReactionCfg = field(default_factory=ReactionCfg)
 
 
 @dataclass
@@ -217,6 +243,7 @@ class MarketCfg:
     cn_export_rest_share_2024: float = share(0.19)
     cn_export_rest_growth: float = _f(0.03, lo=-0.5, hi=0.5)
     cn_export_tariff_elasticity: float = _f(1.2, lo=0.0, hi=10.0)
+    cn_export_circle_b_uplift: float = _f(0.0, lo=0.0, hi=1.0)
     reserve_target_days: Dict[str, float] = _f(keys="material", lo=0.0, hi=3650.0, factory=dict)
     reserve_price_cap_usd_per_kg: Dict[str, float] = _f(keys="material", lo=0.0, factory=dict)
     reserve_floor_months: float = _f(1.0, lo=0.0, hi=36.0)
@@ -257,6 +284,31 @@ class InvestmentCfg:
 
 
 @dataclass
+class ClubWeightsCfg:
+    """Utility per unit of each membership term (sim.club.join_utilities)."""
+
+    trust: float = nonneg(1.0)
+    offer: float = nonneg(1.0)
+    cost: float = nonneg(1.0)
+    dependence: float = nonneg(1.0)
+
+
+@dataclass
+class ClubCfg:
+    """The allied minerals club led by the US (docs/ODD.md S21)."""
+
+    leader: str = _f("US", ref="country")
+    start: str = _f("2026-02", month=True)
+    candidates: List[str] = _f(ref="country", factory=list)
+    pool_share: float = share(0.0)
+    share_stockpiles: bool = False
+    review_month: int = _f(1, lo=1, hi=12)
+    weights: ClubWeightsCfg = field(default_factory=ClubWeightsCfg)
+    leave_margin: float = nonneg(0.0)
+    trust_loss_on_reversal: float = share(0.0)
+
+
+@dataclass
 class EventCfg:
     """A dated change of one run-time key (see :mod:`sim.events` for the keys allowed)."""
 
@@ -283,6 +335,7 @@ class Config:
     taiwan: TaiwanCfg = field(default_factory=TaiwanCfg)
     alignment: AlignmentCfg = field(default_factory=AlignmentCfg)
     investment: InvestmentCfg = field(default_factory=InvestmentCfg)
+    club: ClubCfg = field(default_factory=ClubCfg)
     market: MarketCfg = field(default_factory=MarketCfg)
     events: Dict[str, EventCfg] = field(default_factory=dict)
 

@@ -99,6 +99,7 @@ class World:
     subsidy: np.ndarray         # [C] USD per kg of output of non-Chinese plants sited there
     grant: np.ndarray           # [C] share of a new plant's capex the host government pays
     opposition: np.ndarray      # [C] environmental opposition, 0-1 (lengthens permitting)
+    club_trust: np.ndarray      # [C] trust in the club's leader, 0-1 (S21)
     recipe: np.ndarray          # [stage, M] inputs per t output
 
 
@@ -198,6 +199,7 @@ def build_world(cfg: Config) -> World:
         subsidy=_col(c, "production_subsidy_usd_per_kg"),
         grant=_col(c, "capex_grant_share"),
         opposition=_col(c, "environmental_opposition"),
+        club_trust=_col(c, "club_trust"),
         recipe=recipe,
     )
 
@@ -242,6 +244,10 @@ class Policy:
     review_month: int                # calendar month investors review candidates
     elections: np.ndarray            # absolute months of US elections
     reversal_prob: float             # chance an election reverses US subsidies
+    uplift_b: float                  # extra growth per yr of China's exports to circle-B members
+    extraterritorial_from: int       # month index from which China may bring back the de minimis rule
+    reaction: dict                   # China's reaction settings (sim.reaction; docs/ODD.md S22)
+    club: dict                       # club settings (sim.club; docs/ODD.md S21)
     events: tuple = ()            # sim.events.Event, in firing order
 
 
@@ -278,9 +284,27 @@ def build_policy(cfg: Config) -> Policy:
         persistence=cfg.investment.premium_persistence, review_month=cfg.investment.review_month,
         elections=np.array([parse_month(m) for m in cfg.investment.us_election_months], dtype=int),
         reversal_prob=cfg.investment.us_subsidy_reversal_prob,
+        uplift_b=mk.cn_export_circle_b_uplift,
+        extraterritorial_from=month_offset(reg.extraterritorial_from, cfg.start),
+        reaction=_reaction(cfg), club=_club(cfg),
         tier_for_circle=np.array([list(cfg.regime.tiers).index(cfg.alignment.tier_for_circle[k])
                                   if k in cfg.alignment.tier_for_circle else -1 for k in CIRCLES]),
     )
+
+
+def _reaction(cfg: Config) -> dict:
+    r, tiers = cfg.regime.reaction, list(cfg.regime.tiers)
+    return dict(weights=asdict(r.weights), tariff_reference=r.tariff_reference, tighten=r.tighten,
+                slow=r.slow, reacting=np.array([t in r.reacting_tiers for t in tiers]),
+                club_tier=tiers.index(r.club_tier), lag=r.lag_months, extraterritorial_at=r.extraterritorial_at)
+
+
+def _club(cfg: Config) -> dict:
+    k, ids = cfg.club, list(cfg.world.countries)
+    return dict(leader=ids.index(k.leader), start=month_offset(k.start, cfg.start),
+                candidates=np.array([ids.index(c) for c in k.candidates], dtype=int),
+                pool_share=k.pool_share, share_stockpiles=k.share_stockpiles, review_month=k.review_month,
+                weights=asdict(k.weights), leave_margin=k.leave_margin, trust_loss=k.trust_loss_on_reversal)
 
 
 def years_since_2024(start_abs: int, t: int) -> float:

@@ -70,10 +70,10 @@ def test_tariff_event_moves_the_export_share_in_its_month():
     assert abs(share[11] - share[10]) < 0.002
 
 
-def test_collision_composes_its_events_on_top_of_the_baseline():
-    cfg = compose_config("collision")
-    assert {"cn_meters_club_eu", "cn_tightens_approvals"} <= set(cfg.events)
-    assert cfg.regime.destination_tier["EU"] == "standard"   # until the event fires
+def test_bifurcation_composes_its_events_on_top_of_the_baseline():
+    cfg = compose_config("bifurcation")
+    assert {"america_first", "us_decouples", "eu_follows"} <= set(cfg.events)
+    assert cfg.world.countries["US"].tariff_rise_on_cn == 0.28   # until the event fires
 
 
 def test_events_before_the_start_are_in_force_and_after_the_end_never_fire():
