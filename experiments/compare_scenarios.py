@@ -24,8 +24,11 @@ HEADLINES = [  # (metric, entity, year, reduction over the year's months)
     ("delivery_lag_cycles", "country:US", 2035, "mean"),
     ("delivery_lag_cycles", "circle:A", 2035, "mean"),
     ("circle_b_share_gdp", "world", 2035, "mean"),
+    ("circle_b_share_gdp", "global_south", 2035, "mean"),
     ("china_export_share", "US", 2035, "mean"),
+    ("nonchina_capacity_share", "separation", 2035, "mean"),
     ("nonchina_capacity_share", "magnet", 2035, "mean"),
+    ("club_members", "club", 2035, "mean"),
     ("fiscal_cost_usd", "US", 2035, "max"),
 ]
 
