@@ -105,7 +105,7 @@ class Country(mesa.Agent):
         model = self.model
         r, terms = model.policy.reaction, model.terms
         due = model.member & (model.member_since >= 0) & (t - model.member_since >= r["lag"])
-        due[model.world.cn] = False
+        due[[model.world.cn, model.policy.club["leader"]]] = False   # the leader keeps its own tier
         changed = False
         for c in np.nonzero(due & (model.tier_before_club < 0))[0]:
             model.tier_before_club[c] = terms.country_tier[c]

@@ -52,7 +52,7 @@ class MarketClearing:
         sellable = eligible.copy()
         if self.terms.extraterritorial:
             sellable[self.terms.military & self.foreign, 0] = False
-        received = np.zeros((self.n_c, eligible.shape[1]))   # civil magnets received by origin class
+        received = np.zeros((self.n_c, eligible.shape[1]))   # magnets each country's buyers receive, by origin class
         floor_paid = np.zeros(self.n_c)
         for m in range(need.shape[1]):
             inv = np.array([r.inventory[m] for r in self.ex_china])
@@ -126,7 +126,10 @@ class MarketClearing:
             for m in np.nonzero(country.stockpile.sum(axis=1) > 0)[0]:
                 for b in buyers:
                     if short[self.buyer_country[b], m] and residual[b, m] > 0:
-                        got = country.release_stockpile(m, residual[b, m], eligible[b])
+                        classes = eligible[b].copy()
+                        if self.terms.extraterritorial and self.buyer_country[b] != c:
+                            classes[0] = False   # a cross-border transfer of Chinese content (D13)
+                        got = country.release_stockpile(m, residual[b, m], classes)
                         self.hold[b, m] += got
                         residual[b, m] -= got.sum()
                 if short[c, m]:

@@ -18,7 +18,7 @@ def club_offer(capacity: np.ndarray, site_member: np.ndarray, member_use: np.nda
     """Supply security the club offers, per material: pooled t over members' use, capped at 1.
 
     Args:
-        capacity: each ex-China plant's current capacity per material, t/month ``[S, M]``.
+        capacity: each ex-China plant's current uncontracted capacity per material, t/month ``[S, M]``.
         site_member: whether the plant is sited in a member (or joining) country ``[S]``.
         member_use: the members' combined use per material, t/month ``[M]``.
         pool_share: share of member plants' output pooled for members (0-1).

@@ -26,7 +26,7 @@ class Decisions:
     def _club_month(self, t: int) -> None:
         """Candidates review membership in the review month; China meters members after a lag."""
         k = self.policy.club
-        if t < k["start"] or self.us < 0:
+        if t < k["start"]:
             return
         if not self.member[k["leader"]]:
             self.member[k["leader"]] = True
@@ -41,21 +41,29 @@ class Decisions:
         self.countries[self.world.cn].meter_club(t)
 
     def club_terms(self, t: int) -> tuple[float, float]:
-        """The club's offer if every candidate joined (mean supply security over the materials
-        the members use, 0-1) and its cost (relative premium of the pooled plants' unit cost
-        over China's price for their main output, capacity-weighted)."""
+        """The club's offer if every candidate joined, and its cost.
+
+        Offer: mean over the materials the members use of the pooled share of member-sited
+        plants' uncontracted capacity over the members' use (0-1, :func:`sim.club.club_offer`).
+        Cost: capacity-weighted relative premium of those plants' unit cost over the China
+        price of their output mix (main output and, at separation, heavy oxide).
+        """
         k, w = self.policy.club, self.world
         joining = self.member.copy()
         joining[k["candidates"]] = True
         site = joining[w.r_site[self._ex_idx]]
+        free = np.clip(1.0 - w.r_offtake[self._ex_idx].sum(axis=1), 0.0, 1.0)
         ramp = np.array([r.ramp(t) for r in self.ex_china])
         cap = np.zeros((len(self.ex_china), self.use.shape[1]))
         cap[np.arange(len(self.ex_china)), self._ex_output] = ramp * w.r_cap[self._ex_idx]
         cap[:, HEAVY] += ramp * w.r_heavy[self._ex_idx]
         use = self.use[joining].sum(axis=0)
-        offer = club_offer(cap, site, use, k["pool_share"])
-        weight = cap.sum(axis=1) * site
-        premium = np.maximum(w.r_cost[self._ex_idx] / np.maximum(self.price[self._ex_output, 0], 1e-9) - 1.0, 0.0)
+        offer = club_offer(cap * free[:, None], site, use, k["pool_share"])
+        made = cap.sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            value = np.where(made > 0, (cap * self.price[:, 0]).sum(axis=1) / made, 1.0)   # USD/kg of output
+        premium = np.maximum(w.r_cost[self._ex_idx] / np.maximum(value, 1e-9) - 1.0, 0.0)
+        weight = made * free * site
         cost = float((premium * weight).sum() / weight.sum()) if weight.sum() > 0 else 0.0
         return float(offer[use > 0].mean()) if np.any(use > 0) else 0.0, cost
 

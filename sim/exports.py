@@ -1,7 +1,7 @@
-"""China's goods exports by destination: a documented reduced form (docs/ODD.md S23).
+"""China's goods exports by destination: a documented reduced form (docs/ODD.md S13).
 
 Each destination's pull is its 2024 share grown at its own trend, damped by tariffs with a
-constant elasticity, and raised for circle-B members by an uplift per year of membership
+constant elasticity, and raised for circle-B members by an uplift per year of their current membership
 (China's package partners buy its equipment, vehicles and grids: D23, D70). Places not
 modelled keep a share of their own; shares are over China's total exports.
 """
@@ -22,7 +22,7 @@ def export_shares(share0: np.ndarray, growth: np.ndarray, years: float, tariff_r
         years: years since 2024-01.
         tariff_rise: each destination's tariff rise on Chinese goods since 2024 ``[C]``.
         elasticity: exports fall as ``(1 + tariff_rise) ** -elasticity``.
-        years_in_b: years each destination has been in circle B (0 if not) ``[C]``.
+        years_in_b: years since each destination joined circle B (0 if not in B) ``[C]``.
         uplift_b: extra growth per year of circle-B membership.
         rest_share: 2024 share of destinations not modelled.
         rest_growth: their growth per year.

@@ -78,7 +78,7 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
         self.trust = w.club_trust.copy()
         self.tier_before_club = np.full(n_c, -1)
         self.cn_dependence = np.ones(n_c)
-        self.months_in_b = np.zeros(n_c)   # months each country has spent in circle B (exports, S23)
+        self.months_in_b = np.zeros(n_c)   # months each country has been in circle B since it joined (exports, S13)
 
         self.buyer_country = np.concatenate([np.arange(n_c), [p.country for p in w.programs]]).astype(int)
         self.us_program = np.array([p.country == self.us for p in w.programs], dtype=bool)
@@ -150,7 +150,7 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
             self._china_reacts(t)                    #    China answers the club, tariffs, stockpiles;
             if (self.policy.start_abs + t) % 12 + 1 == self.policy.decision_month:
                 self._align(t)                       #    the Global South chooses its circle
-            self.months_in_b += self.circle == CIRCLES.index("B")
+            self.months_in_b = (self.months_in_b + 1) * (self.circle == CIRCLES.index("B"))
         self._produce(t)                             # 3. refiners and magnet makers
         self._clear_markets(t, eligible, kit)        # 4. ex-China allocation, licences, stockpiles
         self.hold += self.transit.arrive(t)          # 5. shipments arrive

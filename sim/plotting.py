@@ -83,26 +83,36 @@ def plot_delivery_lag(table: pd.DataFrame, entities: list[str] | None = None, nc
     return fig, axes
 
 
-def plot_scenario_panel(table: pd.DataFrame, entity: str = "country:US", metric: str = "delivery_lag_cycles"):
-    """One panel per scenario of ``metric`` for ``entity``, side by side on a shared y axis.
+def plot_scenario_panel(table: pd.DataFrame, entities: tuple[str, ...] = ("country:US", "circle:A"),
+                        metric: str = "delivery_lag_cycles"):
+    """Scenarios side by side (columns), one row per lag entity with a shared y axis per row.
+
+    Args:
+        table: tidy results holding one or more scenarios.
+        entities: lag entities to show, one row each (those absent from ``table`` are skipped).
+        metric: ``delivery_lag_cycles`` or ``delivery_lag_months``.
 
     Returns:
-        ``(fig, axes)``.
+        ``(fig, axes)``; ``axes`` is ``[rows, scenarios]``.
     """
     plt = _plt()
     scenarios = [str(s) for s in table["scenario"].unique()]
+    present = set(table.loc[table["metric"] == metric, "entity"].astype(str))
+    rows = [e for e in entities if e in present] or [entities[0]]
     unit = "production cycles" if metric.endswith("cycles") else "months"
     with plt.rc_context(RC):
-        fig, axes = plt.subplots(1, len(scenarios), figsize=(3.4 * len(scenarios), 2.8),
-                                 sharey=True, squeeze=False)
-        for ax, scen in zip(axes.flat, scenarios):
-            style = scenario_style(scen)
-            _draw_band(ax, bands(table, metric, entity, scen), style["color"], None)
-            ax.set_title(style["label"])
-            ax.tick_params(axis="x", labelrotation=45)
-            ax.set_ylim(bottom=0)
-        axes.flat[0].set_ylabel(f"{entity} lag ({unit})")
-        fig.suptitle(f"Delivery lag of {entity} by scenario")
+        fig, axes = plt.subplots(len(rows), len(scenarios), figsize=(3.4 * len(scenarios), 2.5 * len(rows) + 0.4),
+                                 sharey="row", squeeze=False)
+        for i, entity in enumerate(rows):
+            for ax, scen in zip(axes[i], scenarios):
+                style = scenario_style(scen)
+                _draw_band(ax, bands(table, metric, entity, scen), style["color"], None)
+                if i == 0:
+                    ax.set_title(style["label"])
+                ax.tick_params(axis="x", labelrotation=45)
+            axes[i, 0].set_ylim(bottom=0)   # after every panel of the row is drawn: the row shares it
+            axes[i, 0].set_ylabel(f"{entity}\nlag ({unit})")
+        fig.suptitle("Delivery lag by scenario: median and 50%/90% bands over seeds")
         fig.text(0.01, 0.0, SOURCE_NOTE, fontsize=7, color="#555555")
         fig.tight_layout(rect=(0, 0.03, 1, 1))
     return fig, axes

@@ -102,6 +102,10 @@ def validate(cfg: Config) -> Config:
         raise ConfigError("world.countries.US.reserve_budget_usd: set Project Vault with us.vault_budget_usd")
     if "CN" in cfg.alignment.choosers:
         raise ConfigError("alignment.choosers: China ('CN') leads circle B and cannot choose")
+    if cfg.club.leader == "CN" or "CN" in cfg.club.candidates:
+        raise ConfigError("club: China ('CN') cannot lead or join the US-led minerals club")
+    if cfg.club.leader in cfg.club.candidates:
+        raise ConfigError(f"club.candidates: the leader '{cfg.club.leader}' is a member from club.start, not a candidate")
     missing = sorted(refs["country"] - {"CN"} - set(cfg.regime.destination_tier))
     if missing:
         raise ConfigError(

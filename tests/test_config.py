@@ -48,6 +48,17 @@ BAD = [
     (["regime.destination_tier.US=vip"], "regime.destination_tier.US='vip' is not a known tier"),
     (["start=2026-13"], "start='2026-13' is not a month: use YYYY-MM"),
     (["~regime.destination_tier.US"], "regime.destination_tier: no tier for US"),
+    (["club.pool_share=1.5"], "club.pool_share=1.5 is out of range: allowed [0.0, 1.0]"),
+    (["club.candidates=[JP,XX]"], "club.candidates.1='XX' is not a known country"),
+    (["club.candidates=[JP,US]"], "club.candidates: the leader 'US' is a member from club.start, not a candidate"),
+    (["club.candidates=[CN]"], "club: China ('CN') cannot lead or join"),
+    (["club.weights.offer=-1"], "club.weights.offer=-1.0 is out of range: allowed >= 0.0"),
+    (["world.countries.EU.club_trust=1.2"], "world.countries.EU.club_trust=1.2 is out of range: allowed [0.0, 1.0]"),
+    (["regime.reaction.club_tier=vip"], "regime.reaction.club_tier='vip' is not a known tier"),
+    (["regime.reaction.reacting_tiers=[restricted,vip]"], "regime.reaction.reacting_tiers.1='vip' is not a known tier"),
+    (["regime.reaction.extraterritorial_at=2"], "regime.reaction.extraterritorial_at=2.0 is out of range: allowed [0.0, 1.0]"),
+    (["regime.extraterritorial_from=Nov-2026"], "regime.extraterritorial_from='Nov-2026' is not a month: use YYYY-MM"),
+    (["market.cn_export_circle_b_uplift=-0.1"], "market.cn_export_circle_b_uplift=-0.1 is out of range"),
 ]
 
 

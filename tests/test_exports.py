@@ -1,4 +1,4 @@
-"""China's export shares by destination (S23): exact reduced-form values."""
+"""China's export shares by destination (S13): exact reduced-form values."""
 
 import numpy as np
 
