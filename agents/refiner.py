@@ -58,18 +58,21 @@ class Refiner(mesa.Agent):
             t: month index.
             utilisation: share of available capacity to run, per output material or scalar.
         """
-        w = self.model.world
+        w, i = self.model.world, self.index
         out = np.zeros(self.inventory.shape[0])
-        util = np.broadcast_to(np.asarray(utilisation, dtype=float), out.shape)
         ramp = self.ramp(t)
+        if ramp == 0.0:                 # not started (or never decided): nothing to make
+            return out
+        scalar = np.ndim(utilisation) == 0
         if self.stage == SEPARATION:
-            out[LIGHT] = min(w.r_cap[self.index] * ramp * util[LIGHT], w.r_feed[self.index])
-            out[HEAVY] = w.r_heavy[self.index] * ramp * util[HEAVY]
+            u_light, u_heavy = (utilisation, utilisation) if scalar else (utilisation[LIGHT], utilisation[HEAVY])
+            out[LIGHT] = min(w.r_cap[i] * ramp * u_light, w.r_feed[i])
+            out[HEAVY] = w.r_heavy[i] * ramp * u_heavy
         else:
             m_out = OUTPUT[self.stage]
-            out[m_out] = w.r_cap[self.index] * ramp * util[m_out]
+            out[m_out] = w.r_cap[i] * ramp * (utilisation if scalar else utilisation[m_out])
         if not self.chinese:
-            room = self.model.refiner_inventory_months * (w.r_cap[self.index] + w.r_heavy[self.index])
+            room = self.model.refiner_inventory_months * (w.r_cap[i] + w.r_heavy[i])
             out = np.minimum(out, np.maximum(room - self.inventory.sum(axis=1), 0.0))
         return out
 

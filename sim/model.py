@@ -184,6 +184,8 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
             util = 1.0 if dry_run else self._china_utilisation(t, plants)
             for r in plants:
                 wanted = r.wanted(t, util if r.chinese else 1.0)
+                if wanted.max() <= 0.0:   # not started, not decided, or full: makes and needs nothing
+                    continue
                 inputs = wanted.max() * w.recipe[stage]
                 req[r.site] += inputs
                 if dry_run:
