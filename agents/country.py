@@ -43,10 +43,12 @@ class Country(mesa.Agent):
         """
         want = self.civil_demand(t)
         left = want
-        for k in range(stock.shape[1]):
-            take = min(stock[MAGNET, k], left)
-            stock[MAGNET, k] -= take
+        magnets = stock[MAGNET].tolist()   # plain floats: three classes, the same arithmetic
+        for k, held in enumerate(magnets):
+            take = min(held, left)
+            magnets[k] = held - take
             left -= take
+        stock[MAGNET] = magnets
         return want - left, left
 
     def release_stockpile(self, material: int, amount: float,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.production import kit_units, planned_rate
+from sim.production import kit_units, planned_rate, planned_rate_at
 
 
 class DefenseProducer(mesa.Agent):
@@ -34,7 +34,7 @@ class DefenseProducer(mesa.Agent):
     def planned_starts(self, j: int, t: int) -> float:
         """Units the plan wants kitted in month ``t`` (those due one cycle later)."""
         prog = self.model.world.programs[self.programs[j]]
-        return float(planned_rate(t + prog.cycle, prog.rate, prog.target, prog.ramp))
+        return planned_rate_at(t + prog.cycle, prog.rate, prog.target, prog.ramp)
 
     def kit_and_deliver(self, t: int, inventory: np.ndarray, eligible: np.ndarray) -> tuple:
         """Kit what inventory allows (catching up on backlog up to the surge cap), then deliver.

@@ -6,7 +6,8 @@ import mesa
 import numpy as np
 
 from sim.investment import expected_price, lead_months, project_npv
-from sim.production import convert
+from sim.market import sum_like_numpy
+from sim.production import convert_floats
 from sim.world import HEAVY, LIGHT, N_CLASSES
 
 SEPARATION = 0
@@ -37,19 +38,26 @@ class Refiner(mesa.Agent):
         if self.candidate:                    # a candidate exists only once someone builds it
             self.earliest, self.start = start, NEVER
         self.inventory = np.zeros((len(w.recipe[0]), N_CLASSES))
+        # Constants read every month, as plain numbers: numpy scalars are slow to index and
+        # the arithmetic on them is the same.
+        self.output = OUTPUT[self.stage]
+        self.capacity, self.heavy = float(w.r_cap[index]), float(w.r_heavy[index])
+        self.feed = float(w.r_feed[index])
+        self.inputs = [(m, q) for m, q in enumerate(w.recipe[self.stage].tolist()) if q > 0]   # (material, t per t)
+        self.ramp_months, self.qual_months = int(w.r_ramp[index]), int(w.r_qual[index])
 
     def ramp(self, t: int) -> float:
         """Share of nameplate available in month ``t`` (0 before start, linear ramp)."""
-        ramp = int(self.model.world.r_ramp[self.index])
         if t < self.start:
             return 0.0
+        ramp = self.ramp_months
         return 1.0 if ramp == 0 else min(1.0, (t - self.start + 1) / ramp)
 
     def quality(self, t: int) -> int:
         """Origin class of this plant's output: 0 Chinese, 1 unqualified, 2 qualified."""
         if self.chinese:
             return 0
-        return 2 if t >= self.start + int(self.model.world.r_qual[self.index]) else 1
+        return 2 if t >= self.start + self.qual_months else 1
 
     def wanted(self, t: int, utilisation: np.ndarray | float) -> np.ndarray:
         """Output this plant wants to make this month, per material (t).
@@ -58,42 +66,48 @@ class Refiner(mesa.Agent):
             t: month index.
             utilisation: share of available capacity to run, per output material or scalar.
         """
-        w, i = self.model.world, self.index
-        out = np.zeros(self.inventory.shape[0])
+        return np.array(self.wanted_list(t, utilisation))
+
+    def wanted_list(self, t: int, utilisation: np.ndarray | float) -> list[float]:
+        """:meth:`wanted` as a list of floats, for the monthly loop."""
+        n_m = self.inventory.shape[0]
         ramp = self.ramp(t)
         if ramp == 0.0:                 # not started (or never decided): nothing to make
-            return out
-        scalar = np.ndim(utilisation) == 0
+            return [0.0] * n_m
+        out = [0.0] * n_m
+        scalar = not isinstance(utilisation, np.ndarray) or utilisation.ndim == 0
         if self.stage == SEPARATION:
             u_light, u_heavy = (utilisation, utilisation) if scalar else (utilisation[LIGHT], utilisation[HEAVY])
-            out[LIGHT] = min(w.r_cap[i] * ramp * u_light, w.r_feed[i])
-            out[HEAVY] = w.r_heavy[i] * ramp * u_heavy
+            out[LIGHT] = min(self.capacity * ramp * u_light, self.feed)
+            out[HEAVY] = self.heavy * ramp * u_heavy
         else:
-            m_out = OUTPUT[self.stage]
-            out[m_out] = w.r_cap[i] * ramp * (utilisation if scalar else utilisation[m_out])
+            m_out = self.output
+            out[m_out] = self.capacity * ramp * (utilisation if scalar else utilisation[m_out])
         if not self.chinese:
-            room = self.model.refiner_inventory_months * (w.r_cap[i] + w.r_heavy[i])
-            out = np.minimum(out, np.maximum(room - self.inventory.sum(axis=1), 0.0))
+            room = self.model.refiner_inventory_months * (self.capacity + self.heavy)
+            for m, held in enumerate(self.inventory.sum(axis=1).tolist()):
+                out[m] = min(out[m], max(room - held, 0.0))
         return out
 
-    def produce(self, t: int, wanted: np.ndarray, site_stock: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Make ``wanted`` output from ``site_stock`` inputs (updated in place).
+    def produce(self, t: int, wanted: list[float], site_stock: np.ndarray) -> tuple[list[float], list[float]]:
+        """Make ``wanted`` output (per material, t) from ``site_stock`` inputs (updated in place).
 
         Returns:
             ``(made[M], used[M])`` in tonnes, for the material ledger.
         """
-        made = np.zeros(wanted.size)
-        used = np.zeros(wanted.size)
         k = self.quality(t)
         if self.stage == SEPARATION:
             self.inventory[:, k] += wanted  # feed is mined concentrate, outside the ledger
-            return wanted.copy(), used
-        m_out = OUTPUT[self.stage]
-        out, taken = convert(wanted[m_out], self.model.world.recipe[self.stage], site_stock, k)
-        site_stock -= taken
-        self.inventory[m_out] += out
-        made[m_out] = out.sum()
-        return made, taken.sum(axis=1)
+            return list(wanted), [0.0] * len(wanted)
+        out, taken = convert_floats(wanted[self.output], self.inputs, site_stock.tolist(), k)
+        made = [0.0] * len(wanted)
+        used = [0.0] * len(wanted)
+        if any(out):   # else nothing was made and nothing taken
+            site_stock -= taken
+            self.inventory[self.output] += out
+            made[self.output] = sum_like_numpy(out)
+            used = [sum_like_numpy(row) for row in taken]
+        return made, used
 
     def consider(self, t: int, price_cn: np.ndarray, price_row: np.ndarray) -> float:
         """An investor's NPV (USD) of building this candidate plant now (sim.investment)."""

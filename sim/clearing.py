@@ -12,7 +12,6 @@ import numpy as np
 
 from sim.licensing import ration_by_priority
 from sim.market import allocate_ex_china, update_price
-from agents.refiner import OUTPUT
 from sim.world import MAGNET
 
 
@@ -38,10 +37,10 @@ class MarketClearing:
         return need
 
     def _clear_markets(self, t: int, eligible: np.ndarray, release: bool = True) -> None:
-        w, pol, cn = self.world, self.policy, self.world.cn
+        pol, cn = self.policy, self.world.cn
         need = self._needs(t, eligible)
         # Domestic first: Chinese programs are served from the domestic pool before exports.
-        for b in np.nonzero(~self.foreign[self.n_c:])[0] + self.n_c:
+        for b in self._domestic_programs:
             give = np.minimum(need[b], self.hold[cn, :, 0])
             self.hold[cn, :, 0] -= give
             self.hold[b, :, 0] += give
@@ -55,7 +54,7 @@ class MarketClearing:
         received = np.zeros((self.n_c, eligible.shape[1]))   # magnets each country's buyers receive, by origin class
         floor_paid = np.zeros(self.n_c)
         for m in range(need.shape[1]):
-            inv = np.array([r.inventory[m] for r in self.ex_china])
+            inv = self.plant_stock[self._ex_idx, m]
             if inv.sum() <= 0:
                 continue
             rated = need[:, m] * self.rated * self.terms.rated_share
@@ -63,11 +62,13 @@ class MarketClearing:
                                           self.rated_sellers)
             if m == MAGNET:
                 received += got[: self.n_c]
-            for s, r in enumerate(self.ex_china):
-                r.inventory[m] -= sold[s]
-                # A floor guarantees the plant's main output (NdPr for separation, magnets, ...).
-                top_up = max(w.r_floor[r.index] - self.price[m, 1], 0.0) if m == OUTPUT[r.stage] else 0.0
-                floor_paid[w.r_site[r.index]] += top_up * sold[s].sum() * 1000.0   # the host government pays
+            self.plant_stock[self._ex_idx, m] -= sold
+            # A floor guarantees the plant's main output (NdPr for separation, magnets, ...);
+            # the host government pays the top-up.
+            for s, floor, site in self._floors[m]:
+                top_up = max(floor - self.price[m, 1], 0.0)
+                if top_up > 0.0:   # no top-up adds nothing
+                    floor_paid[site] += top_up * sold[s].sum() * 1000.0
             self.transit.ship(t, pol.ex_transit, got, (slice(None), m))
             need[:, m] -= got.sum(axis=1)
         self.fiscal += floor_paid
@@ -85,10 +86,10 @@ class MarketClearing:
 
     def _china_exports(self, t: int, residual: np.ndarray) -> None:
         """Decide due licences, then file this month's applications by tier priority."""
-        w, pol, cn = self.world, self.policy, self.world.cn
+        pol, cn = self.policy, self.world.cn
         approved, denied = self.queue.decide(t)
         self.hold[cn, :, 0] += denied.sum(axis=0)
-        lead = w.transit_cn[self.buyer_country]
+        lead = self._lead_cn
         shipped = approved.copy()
         exportable = np.maximum(self.hold[cn, :, 0] - pol.domestic_cover * self.use[cn], 0.0)
         exportable = np.minimum(exportable, np.maximum(self.terms.quota - self.quota_used, 0.0))

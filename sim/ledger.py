@@ -54,8 +54,12 @@ class Ledger:
             return f"warm-up month {t}"
         return str(month_dates(self.start, t + 1)[-1])[:7]
 
-    def check(self, t: int, totals: np.ndarray, hold: np.ndarray, holders: tuple[str, ...]) -> None:
-        """Raise if any stock is negative or any material is out of balance in month ``t``."""
+    def check(self, t: int, totals: np.ndarray | None, hold: np.ndarray, holders: tuple[str, ...]) -> None:
+        """Raise if any stock is negative or any material is out of balance in month ``t``.
+
+        ``totals`` (tonnes of each material in the system) may be None when the balance
+        check is disabled: only non-negativity is then checked.
+        """
         low = hold < 0
         if low.any():
             worst = np.unravel_index(np.argmin(hold), hold.shape)
@@ -67,7 +71,7 @@ class Ledger:
             # Book the clipped round-off so the balance below stays exact.
             self.produced -= np.where(low, hold, 0.0).sum(axis=tuple(i for i in range(hold.ndim) if i != 1))
             hold[low] = 0.0
-        if not self.enabled or self.opening is None:
+        if not self.enabled or self.opening is None or totals is None:
             return
         expected = self.opening + self.produced - self.consumed
         scale = np.maximum(1.0, self.opening + self.produced)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.market import sum_like_numpy
+
 
 def review_months(rng: np.random.Generator, mean_days: np.ndarray, cv: np.ndarray,
                   working_days_per_month: float, horizon: int) -> np.ndarray:
@@ -41,18 +43,23 @@ def ration_by_priority(available: float, requests: np.ndarray, priority: np.ndar
     Returns:
         Granted amounts, each between 0 and its request; their sum is at most ``available``.
     """
+    # Plain lists: a few dozen buyers in a handful of levels, where numpy's per-call cost
+    # dominates; the sums add in numpy's order, so grants are the same to the bit.
     requests = np.asarray(requests, dtype=float)
-    granted = np.zeros_like(requests)
+    req, levels = requests.tolist(), np.asarray(priority).tolist()
+    granted = [0.0] * len(req)
     left = max(float(available), 0.0)
-    for level in np.unique(priority)[::-1]:
-        members = (priority == level) & (requests > 0)
-        want = requests[members].sum()
+    for level in sorted(set(levels), reverse=True):
+        members = [i for i, (p, r) in enumerate(zip(levels, req)) if p == level and r > 0]
+        want = sum_like_numpy([req[i] for i in members])
         if want <= 0 or left <= 0:
             continue
         fraction = min(1.0, left / want)
-        granted[members] = requests[members] * fraction
-        left -= granted[members].sum()
-    return granted
+        given = [req[i] * fraction for i in members]
+        for i, g in zip(members, given):
+            granted[i] = g
+        left -= sum_like_numpy(given)
+    return np.array(granted).reshape(requests.shape)
 
 
 class LicenceQueue:

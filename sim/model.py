@@ -13,9 +13,11 @@ import mesa
 import numpy as np
 
 from agents import Country, DefenseProducer, Refiner
+from agents.refiner import OUTPUT
 from sim.clearing import MarketClearing
 from sim.decisions import Decisions, output_material
 from sim.ledger import Ledger
+from sim.market import sum_like_numpy
 from sim.licensing import LicenceQueue
 from sim.recorder import Recorder
 from sim.regime import PolicyState
@@ -50,13 +52,24 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
         children = self.rng.bit_generator.seed_seq.spawn(len(STREAMS))
         self.streams = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
         self.countries = [Country(self, i) for i in range(n_c)]
+        # Every country's strategic stockpile in one array, each country's a view of its row,
+        # so totals and records take one call.
+        self.stockpiles = np.array([c.stockpile for c in self.countries])
+        for c in self.countries:
+            c.stockpile = self.stockpiles[c.index]
         self.us = w.countries.index("US") if "US" in w.countries else -1
         # Plants not yet started slip by an exponential delay (D33, D36: slips are the norm).
         late = (w.r_start >= 0) & (w.r_slip_mean > 0) & ~w.r_candidate   # candidates slip when decided
         slip = np.where(late, np.round(self.streams["plants"].exponential(np.maximum(w.r_slip_mean, 1e-9))), 0)
         self.refiners = [Refiner(self, r, int(w.r_start[r] + slip[r])) for r in range(len(w.refiners))]
+        # Every plant's unsold output in one array, each refiner's inventory a view of its row,
+        # so the markets read and draw all sellers of a material at once.
+        self.plant_stock = np.zeros((len(self.refiners), n_m, N_CLASSES))
+        for r in self.refiners:
+            r.inventory = self.plant_stock[r.index]
         self.ex_china = [r for r in self.refiners if not r.chinese]
         self.by_stage = [[r for r in self.refiners if r.stage == s] for s in range(len(w.recipe))]
+        self._recipes = w.recipe.tolist()   # inputs per t of output, per stage
         self._ex_idx = np.array([r.index for r in self.ex_china], dtype=int)
         self._ex_output = output_material(w.r_stage[self._ex_idx])
         self.offtake = np.zeros((len(self.ex_china), n_b))
@@ -64,6 +77,9 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
         # DPAS ratings bind US persons only (15 CFR 700): plants sited in the US serve rated
         # orders first; abroad a US defense order queues like any other.
         self.rated_sellers = np.array([r.site == self.us for r in self.ex_china], dtype=bool)
+        # Sellers whose main output each material is, for price floors: (seller, floor, site).
+        self._floors = [[(s, float(w.r_floor[r.index]), r.site) for s, r in enumerate(self.ex_china)
+                         if OUTPUT[r.stage] == m] for m in range(n_m)]
         self.producers = self._make_producers()
         self.taiwan = self.countries[w.countries.index("TW")] if "TW" in w.countries else None
         self.circle = np.array([CIRCLES.index(c) for c in w.circle])   # live: Global South choices move it
@@ -84,6 +100,8 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
         self.us_program = np.array([p.country == self.us for p in w.programs], dtype=bool)
         self.rated = np.concatenate([np.zeros(n_c, bool), self.us_program])
         self.foreign = self.buyer_country != w.cn
+        self._domestic_programs = np.nonzero(~self.foreign[n_c:])[0] + n_c
+        self._lead_cn = w.transit_cn[self.buyer_country].astype(int).tolist()   # months from China per buyer
         self.terms = PolicyState(w, policy, self.buyer_country, n_c)
         self.events_at: dict[int, list] = {}
         for event in policy.events:
@@ -159,7 +177,8 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
         if t >= 0:                                   #    elections, investment decisions
             self._invest(t)
         self.last_shortfall = self.shortfall.copy()
-        self.ledger.check(t, self._material_totals(), self.hold, self.world.countries)  # 8.
+        totals = self._material_totals() if self.ledger.enabled else None   # 8. the balance
+        self.ledger.check(t, totals, self.hold, self.world.countries)
 
     def eligibility(self, t: int) -> np.ndarray:
         """Origin classes each buyer accepts, ``[B, K]``.
@@ -176,32 +195,48 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
 
     def _produce(self, t: int, dry_run: bool = False) -> None:
         w, cn = self.world, self.world.cn
-        req = np.zeros_like(self.use)
-        short = np.zeros_like(self.use)
-        self.cost[:] = 0.0
-        req[:, MAGNET] = [c.civil_demand(t) for c in self.countries]
+        n_m = self.use.shape[1]
+        # Month totals build on plain lists, in the same order of additions as arrays would,
+        # and become arrays at the end: each plant adds a few numbers, where numpy calls cost more.
+        req = [[0.0] * n_m for _ in self.countries]
+        short = [[0.0] * n_m for _ in self.countries]
+        cost = [[[0.0, 0.0], [0.0, 0.0]] for _ in self.by_stage]   # [stage][CN/ROW][t, USD]
+        for c in self.countries:
+            req[c.index][MAGNET] = c.civil_demand(t)
         for stage, plants in enumerate(self.by_stage):
             util = 1.0 if dry_run else self._china_utilisation(t, plants)
+            recipe = self._recipes[stage]
             for r in plants:
-                wanted = r.wanted(t, util if r.chinese else 1.0)
-                if wanted.max() <= 0.0:   # not started, not decided, or full: makes and needs nothing
+                wanted = r.wanted_list(t, util if r.chinese else 1.0)
+                top = max(wanted)
+                if top <= 0.0:   # not started, not decided, or full: makes and needs nothing
                     continue
-                inputs = wanted.max() * w.recipe[stage]
-                req[r.site] += inputs
+                inputs = [top * q for q in recipe]
+                site_req = req[r.site]
+                for m, x in enumerate(inputs):
+                    site_req[m] += x
                 if dry_run:
                     continue
                 stock = self.hold[r.site]
-                short[r.site] += np.maximum(inputs - stock.sum(axis=1), 0.0)
+                site_short = short[r.site]
+                for m, have in enumerate(stock.sum(axis=1).tolist()):
+                    if inputs[m] - have > 0.0:   # a covered input adds nothing to the shortfall
+                        site_short[m] += inputs[m] - have
                 made, used = r.produce(t, wanted, stock)
                 self.ledger.flow(made, used)
-                self.cost[stage, int(not r.chinese)] += made.sum() * np.array([1.0, 1000.0 * w.r_cost[r.index]])
+                total = sum_like_numpy(made)
+                stage_cost = cost[stage][int(not r.chinese)]
+                stage_cost[0] += total
+                stage_cost[1] += total * (1000.0 * w.r_cost[r.index])
                 if not r.chinese:   # host-country production subsidy (e.g. US 45X)
-                    self.fiscal[r.site] += self.subsidy[r.site] * made.sum() * 1000.0
+                    self.fiscal[r.site] += self.subsidy[r.site] * total * 1000.0
                 if r.chinese:   # China's plants sell into the domestic pool at once
                     self.hold[cn] += r.inventory
                     r.inventory[:] = 0.0
+        self.cost[:] = cost
+        req = np.array(req)
         self.use = req if dry_run else 0.5 * self.use + 0.5 * req
-        self.shortfall = short
+        self.shortfall = np.array(short)
 
     def _china_utilisation(self, t: int, plants: list[Refiner]) -> np.ndarray:
         """Share of China's capacity run per output: fill the domestic pool to its target."""
@@ -242,8 +277,7 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
         """Tonnes of each material anywhere in the system, ``[M]``."""
         return (self.hold.sum(axis=(0, 2)) + self.transit.in_transit().sum(axis=(0, 2))
                 + self.queue.queued().sum(axis=0)
-                + sum(c.stockpile.sum(axis=1) for c in self.countries)
-                + sum(r.inventory.sum(axis=1) for r in self.refiners))
+                + self.stockpiles.sum(axis=2).sum(axis=0) + self.plant_stock.sum(axis=2).sum(axis=0))
 
     def run(self) -> None:
         """Run every month of the horizon."""

@@ -6,12 +6,18 @@ an output's class is the lowest of its plant's class and its inputs' classes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 
 
-def _take_lowest_first(avail: np.ndarray, amount: float, classes: np.ndarray) -> np.ndarray:
-    """Take ``amount`` from ``avail[K]`` over the allowed ``classes``, lowest class first."""
-    used = np.zeros_like(avail)
+def _take_lowest_first(avail: Sequence[float], amount: float, classes: Iterable[int]) -> list[float]:
+    """Take ``amount`` from ``avail[K]`` over the allowed ``classes``, lowest class first.
+
+    Works on plain floats: the arrays are 3 long, where numpy's per-call cost dwarfs the
+    arithmetic (the operations, and so the results, are the same).
+    """
+    used = [0.0] * len(avail)
     left = amount
     for k in classes:
         step = min(avail[k], left)
@@ -35,24 +41,51 @@ def convert(capacity: float, recipe: np.ndarray, avail: np.ndarray,
     Returns:
         ``(output[K], used[M, K])``: output by class and inputs consumed.
     """
-    n_classes = avail.shape[1]
-    out = np.zeros(n_classes)
-    used = np.zeros_like(avail, dtype=float)
-    need = np.nonzero(recipe > 0)[0]
+    need = [(m, q) for m, q in enumerate(recipe.tolist()) if q > 0]
+    out, used = convert_floats(capacity, need, np.asarray(avail, dtype=float).tolist(), plant_class)
+    return np.array(out), np.array(used)
+
+
+def convert_floats(capacity: float, need: list[tuple[int, float]], avail: list[list[float]],
+                   plant_class: int) -> tuple[list[float], list[list[float]]]:
+    """:func:`convert` on plain lists, for the monthly loop (the same operations).
+
+    Args:
+        capacity: most output this month, t.
+        need: ``(material, t per t of output)`` for each input of the recipe.
+        avail: input stock per material and class, ``[M][K]`` (not changed).
+        plant_class: the best class this plant can give.
+
+    Returns:
+        ``(output[K], used[M][K])``.
+    """
+    n_classes = len(avail[0])
+    out = [0.0] * n_classes
+    used = [[0.0] * n_classes for _ in avail]
     left = capacity
     for k in range(plant_class, -1, -1):
         if left <= 0:
             break
-        usable = (avail[need] - used[need])[:, k:].sum(axis=1)
-        amount = min(left, float(np.min(usable / recipe[need]))) if need.size else left
+        amount = left
+        if need:   # the scarcest input, counting classes k and above, bounds the batch
+            amount = min(left, min(_sum_from(avail[m], used[m], k) / q for m, q in need))
         if amount <= 0:
             continue
-        for m in need:
-            used[m] += _take_lowest_first(avail[m] - used[m], amount * recipe[m],
-                                          np.arange(k, n_classes))
+        for m, q in need:
+            row, taken = avail[m], used[m]
+            step = _take_lowest_first([a - u for a, u in zip(row, taken)], amount * q, range(k, n_classes))
+            used[m] = [u + s for u, s in zip(taken, step)]
         out[k] += amount
         left -= amount
     return out, used
+
+
+def _sum_from(avail: list[float], used: list[float], k: int) -> float:
+    """``sum(avail[k:] - used[k:])``, added left to right as numpy does for so few terms."""
+    total = avail[k] - used[k]
+    for j in range(k + 1, len(avail)):
+        total += avail[j] - used[j]
+    return total
 
 
 def kit_units(wanted: float, bom: np.ndarray, avail: np.ndarray,
@@ -68,16 +101,24 @@ def kit_units(wanted: float, bom: np.ndarray, avail: np.ndarray,
     Returns:
         ``(units, used[M, K])``.
     """
-    classes = np.nonzero(eligible)[0]
-    need = np.nonzero(bom > 0)[0]
+    stock = np.asarray(avail, dtype=float).tolist()
+    classes = [k for k, ok in enumerate(np.asarray(eligible).tolist()) if ok]
+    need = [(m, q) for m, q in enumerate(bom.tolist()) if q > 0]
     units = wanted
-    if need.size:
-        usable = avail[need][:, classes].sum(axis=1)
-        units = max(0.0, min(wanted, float(np.min(usable / bom[need]))))
-    used = np.zeros_like(avail, dtype=float)
-    for m in need:
-        used[m] = _take_lowest_first(avail[m], units * bom[m], classes)
-    return units, used
+    if need:
+        units = max(0.0, min(wanted, min(_sum_of(stock[m], classes) / q for m, q in need)))
+    used = [[0.0] * len(row) for row in stock]
+    for m, q in need:
+        used[m] = _take_lowest_first(stock[m], units * q, classes)
+    return units, np.array(used)
+
+
+def _sum_of(row: list[float], classes: list[int]) -> float:
+    """``row[classes].sum()``, left to right (numpy's order for fewer than 8 terms)."""
+    total = 0.0
+    for k in classes:
+        total += row[k]
+    return total
 
 
 def planned_rate(t: np.ndarray | int, rate: float, target: float, ramp_months: int) -> np.ndarray:
@@ -87,3 +128,11 @@ def planned_rate(t: np.ndarray | int, rate: float, target: float, ramp_months: i
         return np.full_like(t, rate)
     frac = np.clip(t / max(ramp_months, 1), 0.0, 1.0)
     return rate + (target - rate) * frac
+
+
+def planned_rate_at(t: int, rate: float, target: float, ramp_months: int) -> float:
+    """:func:`planned_rate` for one month, as a plain float (the same arithmetic)."""
+    if target <= 0 or target == rate:
+        return float(rate)
+    frac = min(max(float(t) / max(ramp_months, 1), 0.0), 1.0)
+    return float(rate + (target - rate) * frac)

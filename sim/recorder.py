@@ -55,7 +55,7 @@ class Recorder:
         self.deliveries[t] = m.delivered
         self.america_first[t] = m.terms.america_first
         self.shortfall[t] = m.shortfall
-        stockpile = np.array([c.stockpile.sum(axis=1) for c in m.countries])
+        stockpile = m.stockpiles.sum(axis=2)
         with np.errstate(invalid="ignore", divide="ignore"):
             self.cover_days[t] = np.where(m.use > 0, stockpile / (m.use / DAYS_PER_MONTH), 0.0)
         self.price[t] = m.price
