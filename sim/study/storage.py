@@ -1,0 +1,176 @@
+"""The study's storage backend: Parquet part files written by the workers, one per chunk.
+
+Layout of a study directory::
+
+    study.json             the recorded study (digest, chunk size, runs): checked on resume
+    parts/chunk-000012.parquet
+                           the tidy rows of chunk 12's finished runs (with ``run``); its file
+                           metadata holds the chunk's run records (status, error, wall time)
+    results.parquet, runs.parquet, figures/, manifest.json
+                           the aggregate (:mod:`sim.aggregate`), written at the end
+
+A part is written to a temporary name and renamed into place, so a part on disk is whole; a
+torn temporary file (``.chunk-*.tmp-*``) is ignored. A chunk counts as finished when its part
+exists and carries the study's digest. Chunks are fixed slices of the run list, so the final
+table (parts in chunk order, runs in id order inside) is the same however often the study
+was interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from sim.aggregate import RUNS, check_runs, write_sweep
+from sim.io import COLUMNS, _atomic_write
+
+STUDY = "study.json"
+PARTS = "parts"
+RUNS_KEY, DIGEST_KEY, LEVELS_KEY = b"rhythm.runs", b"rhythm.digest", b"rhythm.levels"
+LEVELS = ("scenario", "metric", "entity")
+IN_MEMORY_ROWS = 5_000_000   # above this the final table is streamed part by part
+
+
+class StudyError(ValueError):
+    """The study cannot go on (one line): see :class:`StudyMismatch` and :class:`WorkerDied`."""
+
+
+class StudyMismatch(StudyError):
+    """The study directory holds a different study."""
+
+
+class WorkerDied(StudyError):
+    """A worker process died; the finished chunks are kept and the study resumes."""
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({"month": pd.Series(dtype="datetime64[s]"), "scenario": pd.Series(dtype=str),
+                         "seed": pd.Series(dtype="int64"), "metric": pd.Series(dtype=str),
+                         "entity": pd.Series(dtype=str), "value": pd.Series(dtype=float),
+                         "run": pd.Series(dtype=str)})
+
+
+class ParquetStore:
+    """Parts under ``<root>/parts``; the aggregate in ``<root>`` (picklable: workers write parts).
+
+    Args:
+        root: the study directory.
+        in_memory_rows: largest final table built in memory and written with
+            :func:`sim.aggregate.write_sweep`; larger ones are streamed in the same format.
+    """
+
+    def __init__(self, root: str | os.PathLike, in_memory_rows: int = IN_MEMORY_ROWS):
+        self.root = Path(root)
+        self.in_memory_rows = in_memory_rows
+
+    def part(self, chunk: int) -> Path:
+        return self.root / PARTS / f"chunk-{chunk:06d}.parquet"
+
+    def open(self, record: dict) -> dict:
+        """Create the directory and record the study, or check a recorded one; returns it."""
+        path = self.root / STUDY
+        if path.is_file():
+            try:
+                old = json.loads(path.read_text())
+            except (OSError, ValueError):
+                raise StudyMismatch(f"{path}: unreadable study record; delete the directory or use another out=") \
+                    from None
+            if old.get("digest") != record["digest"]:
+                names = {"design": "design", "scenarios": "scenarios", "replicates": "replicates",
+                         "seed": "seed", "overrides": "overrides", "runs_sha256": "runs",
+                         "configs_sha256": "base config"}
+                changed = list(dict.fromkeys(name for key, name in names.items()
+                                             if old.get(key) != record.get(key))) or ["runs"]
+                raise StudyMismatch(f"{self.root} holds a different study (changed: {', '.join(changed)}); "
+                                 "use another out= or delete it")
+            return old
+        (self.root / PARTS).mkdir(parents=True, exist_ok=True)
+        text = json.dumps(record, indent=2, default=str)
+        _atomic_write(path, lambda p: p.write_text(text))
+        return record
+
+    def write_part(self, chunk: int, digest: str, frames: list[pd.DataFrame], records: list[dict]) -> Path:
+        """Write one chunk's rows and run records atomically; returns the part's path."""
+        table = pd.concat(frames, ignore_index=True) if frames else _empty()
+        arrow = pa.Table.from_pandas(table, preserve_index=False)
+        levels = {c: sorted(map(str, table[c].unique())) for c in LEVELS}
+        meta = {**(arrow.schema.metadata or {}), RUNS_KEY: json.dumps(records), DIGEST_KEY: digest,
+                LEVELS_KEY: json.dumps(levels)}
+        arrow = arrow.replace_schema_metadata(meta)
+        path = self.part(chunk)
+        _atomic_write(path, lambda p: pq.write_table(arrow, p, compression="zstd"))
+        return path
+
+    def _meta(self, path: Path) -> dict | None:
+        try:
+            return pq.read_metadata(path).metadata or {}
+        except (OSError, pa.ArrowException):
+            return None   # not a whole part (cannot happen with atomic writes): run the chunk again
+
+    def finished(self, digest: str) -> dict[int, list[dict]]:
+        """Chunk index -> run records of every finished chunk of this study."""
+        out = {}
+        for path in sorted((self.root / PARTS).glob("chunk-*.parquet")):
+            meta = self._meta(path)
+            if meta and meta.get(DIGEST_KEY, b"").decode() == digest and RUNS_KEY in meta:
+                out[int(path.stem.split("-")[1])] = json.loads(meta[RUNS_KEY])
+        return out
+
+    def finalize(self, runs: pd.DataFrame, chunks: list[int], figures: bool = True) -> list[Path]:
+        """Write ``results.parquet`` (the parts in chunk order), ``runs.parquet`` and figures."""
+        paths = [self.part(k) for k in chunks]
+        metas = [self._meta(p) for p in paths]
+        rows = sum(pq.read_metadata(p).num_rows for p in paths)
+        levels = {c: sorted({v for m in metas for v in json.loads(m[LEVELS_KEY])[c]}) for c in LEVELS}
+        # The Arrow schema write_sweep gives a table with these categories (and its pandas metadata).
+        sample = _empty().astype({c: pd.CategoricalDtype(levels[c]) for c in LEVELS})[COLUMNS + ["run"]]
+        schema = pa.Table.from_pandas(sample, preserve_index=False).schema
+        if rows <= self.in_memory_rows:
+            table = pa.concat_tables([self._read(p, levels, schema) for p in paths]).to_pandas()
+            return write_sweep(self.root, table, runs, figures=figures)
+        return self._stream(paths, levels, schema, runs, figures)
+
+    @staticmethod
+    def _read(path: Path, levels: dict, schema: pa.Schema) -> pa.Table:
+        """A part with its text columns recoded onto the study's sorted categories."""
+        table = pq.read_table(path, columns=COLUMNS + ["run"], read_dictionary=list(LEVELS))
+        for name in LEVELS:
+            values = pa.array(levels[name], pa.string())
+            chunks = []
+            for chunk in table[name].chunks:   # remap the part's small dictionary, then take
+                remap = pc.index_in(chunk.dictionary.cast(pa.string()), value_set=values)
+                chunks.append(pa.DictionaryArray.from_arrays(pc.take(remap, chunk.indices), values))
+            column = pa.chunked_array(chunks, pa.dictionary(pa.int32(), pa.string()))
+            table = table.set_column(table.schema.get_field_index(name), name, column)
+        return table.cast(schema)
+
+    def _stream(self, paths: list[Path], levels: dict, schema: pa.Schema, runs: pd.DataFrame,
+                figures: bool) -> list[Path]:
+        """The format of :func:`sim.aggregate.write_sweep`, one part in memory at a time."""
+        from sim.io import RESULTS
+
+        def write_results(tmp: Path) -> None:
+            with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+                for path in paths:
+                    writer.write_table(self._read(path, levels, schema))
+
+        written = [self.root / RESULTS, self.root / RUNS]
+        _atomic_write(written[0], write_results)
+        runs = check_runs(runs.reset_index(drop=True))
+        runs = runs.assign(run=runs["run"].astype(str), error=runs["error"].fillna("").astype(str))
+        arrow = pa.Table.from_pandas(runs, preserve_index=False)
+        _atomic_write(written[1], lambda p: pq.write_table(arrow, p, compression="zstd"))
+        if figures and (runs["status"] == "done").any():
+            from sim.plotting import plot_scenario_panel, save
+
+            lag = pq.read_table(written[0], filters=[("metric", "==", "delivery_lag_cycles"),
+                                                     ("entity", "in", ["country:US", "circle:A"])]).to_pandas()
+            fig, _ = plot_scenario_panel(lag)
+            written += save(fig, self.root / "figures" / "scenario_panel")
+        return written
