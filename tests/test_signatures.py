@@ -5,7 +5,6 @@ their reason; where article 004's pattern does not emerge from the sourced mecha
 test says so (strict xfail: it fails the suite if the pattern ever appears unannounced).
 """
 
-import numpy as np
 import pandas as pd
 import pytest
 
