@@ -59,6 +59,11 @@ def update_membership(member: np.ndarray, utility: np.ndarray, leave_margin: flo
     return np.where(member, utility >= -leave_margin, utility > 0.0)
 
 
+def uncontracted(base: np.ndarray) -> np.ndarray:
+    """Share of each plant's output not under contract, ``[S]`` in [0, 1], from ``base[S, C]``."""
+    return np.clip(1.0 - base.sum(axis=1), 0.0, 1.0)
+
+
 def pooled_offtake(base: np.ndarray, site_member: np.ndarray, member: np.ndarray,
                    use: np.ndarray, pool_share: float) -> np.ndarray:
     """Offtake shares with the club's pool added.
@@ -76,7 +81,7 @@ def pooled_offtake(base: np.ndarray, site_member: np.ndarray, member: np.ndarray
     Returns:
         ``[S, C]`` shares; each plant's row still sums to at most 1.
     """
-    free = np.clip(1.0 - base.sum(axis=1), 0.0, 1.0) * site_member * pool_share
+    free = uncontracted(base) * site_member * pool_share
     weight = use * member
     total = weight.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -13,7 +13,7 @@ import numpy as np
 
 from agents.refiner import OUTPUT
 from sim.alignment import choice_probabilities, draw, peer_shares, utilities
-from sim.club import club_offer, join_utilities, pooled_offtake
+from sim.club import club_offer, join_utilities, pooled_offtake, uncontracted
 from sim.reaction import pressure
 from sim.schema import CIRCLES
 from sim.world import HEAVY, gdp_at
@@ -52,7 +52,7 @@ class Decisions:
         joining = self.member.copy()
         joining[k["candidates"]] = True
         site = joining[w.r_site[self._ex_idx]]
-        free = np.clip(1.0 - w.r_offtake[self._ex_idx].sum(axis=1), 0.0, 1.0)
+        free = uncontracted(w.r_offtake[self._ex_idx])
         ramp = np.array([r.ramp(t) for r in self.ex_china])
         cap = np.zeros((len(self.ex_china), self.use.shape[1]))
         cap[np.arange(len(self.ex_china)), self._ex_output] = ramp * w.r_cap[self._ex_idx]
