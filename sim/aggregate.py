@@ -6,7 +6,8 @@ A sweep directory holds, beside its runs' own files:
   value``) plus ``run``, the run's id (text);
 - ``runs.parquet``: the run table, one row per run: ``run``, ``scenario``, ``seed``,
   ``status`` (``done`` or ``failed``), ``error`` (empty when done), ``wall_s``, and one column
-  per swept key, named by its dotted path (``us.vault_budget_usd``);
+  per swept key, named by its dotted path (``us.vault_budget_usd``); a study's also has
+  ``worker_rss_mib``, its worker's peak resident memory after the run;
 - ``figures/scenario_panel.{png,svg}`` when the runs hold at least one finished scenario.
 
 :func:`sim.io.load_results` reads ``results.parquet``; :func:`load_runs` the run table.

@@ -110,7 +110,8 @@ def reference(tmp_path_factory):
 def test_a_study_writes_the_shared_sweep_format(reference):
     table, runs = load_results(reference.path), load_runs(reference.path)
     assert list(table.columns) == COLUMNS + ["run"] and sorted(table["run"].unique()) == list(runs["run"])
-    assert list(runs.columns) == RUN_COLUMNS + [SHARE] and (runs["status"] == "done").all()
+    assert list(runs.columns) == RUN_COLUMNS + ["worker_rss_mib", SHARE] and (runs["status"] == "done").all()
+    assert (runs["worker_rss_mib"] > 50).all()   # a worker holds at least the imported model
     assert runs[SHARE].tolist() == [0.5] * 4 + [0.9] * 4 and runs["seed"].nunique() == 2
     assert (reference.path / "figures" / "scenario_panel.png").is_file()
     manifest = pd.read_json(reference.path / "manifest.json", typ="series")
@@ -124,6 +125,8 @@ def test_a_study_writes_the_shared_sweep_format(reference):
     direct = model.recorder.frame("collision", int(run.seed))
     ours = table[table["run"] == run.run].reset_index(drop=True)
     np.testing.assert_array_equal(ours["value"].to_numpy(), direct["value"].to_numpy())
+    for column in ("month", "scenario", "seed", "metric", "entity"):   # the workers' Arrow rows
+        assert ours[column].astype(str).tolist() == direct[column].astype(str).tolist(), column
 
 
 def test_resume_after_kill_gives_the_uninterrupted_table(reference, tmp_path):
@@ -147,8 +150,9 @@ def test_resume_after_kill_gives_the_uninterrupted_table(reference, tmp_path):
     resumed = run_study(load_study("smoke", replicates=2), out=out, workers=2, progress=False)
     assert resumed.ran == 8 - before
     pd.testing.assert_frame_equal(load_results(out), load_results(reference.path))
-    pd.testing.assert_frame_equal(load_runs(out).drop(columns="wall_s"),
-                                  load_runs(reference.path).drop(columns="wall_s"))
+    machine = ["wall_s", "worker_rss_mib"]   # time and memory of the machine, not of the study
+    pd.testing.assert_frame_equal(load_runs(out).drop(columns=machine),
+                                  load_runs(reference.path).drop(columns=machine))
 
 
 def test_a_different_study_is_refused_in_the_same_directory(reference):

@@ -79,7 +79,9 @@ def run_table(specs: list[RunSpec], records: dict[str, dict]) -> pd.DataFrame:
     for s in specs:
         rec = records[s.run]
         rows.append({"run": s.run, "scenario": s.scenario, "seed": s.seed, "status": rec["status"],
-                     "error": rec["error"], "wall_s": rec["wall_s"], **dict.fromkeys(keys), **dict(s.overrides)})
+                     "error": rec["error"], "wall_s": rec["wall_s"],
+                     "worker_rss_mib": rec.get("worker_rss_mib", float("nan")),
+                     **dict.fromkeys(keys), **dict(s.overrides)})
     return pd.DataFrame(rows).sort_values("run", kind="stable").reset_index(drop=True)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import resource
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from typing import Any
 from sim.model import RhythmModel
 from sim.study.configs import apply
 from sim.study.design import RunSpec
+from sim.study.storage import run_rows
 from sim.world import build_policy, build_world
 
 BUILT_CACHE = 8   # design points whose world and policy a worker keeps
@@ -76,7 +78,7 @@ def _built(ctx: Context, spec: RunSpec):
 
 
 def run_one(ctx: Context, spec: RunSpec):
-    """Run one spec; returns its tidy frame (with the ``run`` column)."""
+    """Run one spec; returns its tidy rows (with the ``run`` column) as an Arrow table."""
     world, policy, label = _built(ctx, spec)
     if os.environ.get("RHYTHM_STUDY_SLOW_S"):
         time.sleep(float(os.environ["RHYTHM_STUDY_SLOW_S"]))
@@ -84,16 +86,16 @@ def run_one(ctx: Context, spec: RunSpec):
     if spec.run in ctx.fail_runs:
         raise InjectedFailure(f"injected failure in run {spec.run} (fail_runs test hook)")
     model.run()
-    frame = model.recorder.frame(label, spec.seed)
-    frame["run"] = spec.run
-    return frame
+    return run_rows(model.recorder.series(), model.policy.start, model.recorder.months, label,
+                    spec.seed, spec.run)
 
 
 def run_chunk(ctx: Context, chunk: int, specs: list[RunSpec]) -> list[dict]:
     """Run every spec of a chunk, write its part through ``ctx.store``, return the run records.
 
     A run that raises is recorded as ``failed`` with ``"<type>: <message>"``; the others go on.
-    Each record: ``run``, ``status``, ``error``, ``wall_s``.
+    Each record: ``run``, ``status``, ``error``, ``wall_s``, and ``worker_rss_mib``, the worker
+    process's peak resident memory so far (MiB), so a study shows what its workers need.
     """
     frames, records = [], []
     for spec in specs:
@@ -104,6 +106,7 @@ def run_chunk(ctx: Context, chunk: int, specs: list[RunSpec]) -> list[dict]:
         except Exception as exc:   # one failing run must not stop the study
             status, error = "failed", " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
         records.append({"run": spec.run, "status": status, "error": error,
-                        "wall_s": round(time.perf_counter() - start, 4)})
+                        "wall_s": round(time.perf_counter() - start, 4),
+                        "worker_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
     ctx.store.write_part(chunk, ctx.digest, frames, records)
     return records
