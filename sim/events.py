@@ -6,8 +6,8 @@ position when the world is built, so firing an event is a plain assignment.
 
 from __future__ import annotations
 
-import copy
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,13 +19,14 @@ PATTERNS = {
     r"regime\.destination_tier\.(\w+)": "destination_tier",
     r"regime\.tiers\.(\w+)\.(approval_prob|review_days_mean|review_days_cv|price_gradient|priority)": "tier",
     r"regime\.deny_military": "deny_military",
+    r"regime\.controlled\.(\w+)": "controlled",
     r"regime\.export_quota_tpy\.(\w+)": "quota",
     r"us\.rated_order_share": "rated_share",
     r"us\.arms_transfer_rule": "transfer_rule",
     r"world\.countries\.(\w+)\.tariff_rise_on_cn": "tariff",
 }
 SCHEDULABLE = ("regime.destination_tier.<country>, regime.tiers.<tier>.<approval_prob|review_days_mean|"
-               "review_days_cv|price_gradient|priority>, regime.deny_military, "
+               "review_days_cv|price_gradient|priority>, regime.deny_military, regime.controlled.<material>, "
                "regime.export_quota_tpy.<material>, us.rated_order_share, us.arms_transfer_rule, "
                "world.countries.<country>.tariff_rise_on_cn")
 
@@ -53,7 +54,7 @@ def match(key: str) -> tuple[str, tuple[str, ...]] | None:
 def set_path(cfg: Config, key: str, value: Any) -> None:
     """Assign ``value`` at dotted ``key`` inside a Config dataclass tree (dicts included)."""
     parent, _, last = key.rpartition(".")
-    node = get_path(cfg, parent)
+    node = get_path(cfg, parent) if parent else cfg   # a top-level key (``start``) has no parent
     if isinstance(node, dict):
         node[last] = value   # unknown ids are caught by the rules on the map's keys
     else:
@@ -79,15 +80,37 @@ def same_kind(old: Any, new: Any) -> bool:
     return isinstance(new, type(old))
 
 
-def as_applied(cfg: Config, key: str, value: Any) -> Config:
-    """A deep copy of ``cfg`` with ``value`` at ``key`` (to validate an event's value)."""
-    trial = copy.deepcopy(cfg)
-    trial.events = {}
-    old = get_path(trial, key) if not key.startswith("regime.export_quota_tpy.") else float("inf")
+@contextmanager
+def applied(cfg: Config, key: str, value: Any):
+    """``cfg`` with ``value`` at ``key`` inside the block, restored after (to validate an event).
+
+    Raises:
+        KeyError, AttributeError: ``key`` names nothing; TypeError: ``value`` is of another kind.
+    """
+    parent, _, last = key.rpartition(".")
+    node = get_path(cfg, parent)
+    absent = object()
+    before = node.get(last, absent) if isinstance(node, dict) else getattr(node, last)
+    if before is absent:
+        # A material missing from these maps has its default: no quota, no licence.
+        if key.startswith("regime.export_quota_tpy."):
+            old = float("inf")
+        elif key.startswith("regime.controlled."):
+            old = False
+        else:
+            raise KeyError(key)
+    else:
+        old = before
     if not same_kind(old, value):
         raise TypeError(f"expected a {type(old).__name__}, got {type(value).__name__}")
-    set_path(trial, key, value)
-    return trial
+    set_path(cfg, key, value)
+    try:
+        yield cfg
+    finally:
+        if before is absent:
+            del node[last]
+        else:
+            set_path(cfg, key, before)
 
 
 def resolve(cfg: Config) -> list[Event]:

@@ -74,3 +74,33 @@ def test_bad_input_is_one_line_naming_the_key(overrides, message):
 def test_unknown_scenario_lists_the_valid_names():
     with pytest.raises(ConfigError, match="unknown scenario 'colision'; choose one of rhythm_embedded, collision, bifurcation"):
         compose_config("colision")
+
+
+# A design point is checked key by key on a validated base (sim.study.configs.apply); it must
+# reject exactly what a full validation of the same config rejects, with the same message.
+@pytest.mark.parametrize("overrides", [
+    [("us.rated_order_share", 0.4)],                                  # valid
+    [("us.rated_order_share", 1.2)],                                  # a value's range
+    [("world.refiners.lynas_malaysia.offtake.US", 0.6)],              # a new map entry: the sum rule
+    [("regime.destination_tier.XX", "restricted")],                   # a map key that names nothing
+    [("club.leader", "JP")],                                          # a rule between keys
+    [("world.countries.US.reserve_budget_usd", 1e9)],                 # a rule on one value's meaning
+    [("start", "2026-13")],                                           # a month
+])
+def test_a_design_point_is_checked_like_a_full_validation(overrides):
+    from sim.study.configs import apply
+    from sim.validate import validate
+
+    base = compose_config("collision")
+    try:
+        validate(apply(base, overrides, check=False))
+        full = None
+    except ConfigError as exc:
+        full = str(exc)
+    try:
+        apply(base, overrides)
+        point = None
+    except ConfigError as exc:
+        point = str(exc)
+    assert point == full
+    assert (full is None) == (overrides[0][0] == "us.rated_order_share" and overrides[0][1] <= 1)
