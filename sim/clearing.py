@@ -98,10 +98,10 @@ class MarketClearing:
             granted[:, m] = ration_by_priority(exportable[m], residual[:, m] * self.foreign, self.terms.priority)
         self.hold[cn, :, 0] -= granted.sum(axis=0)
         self.quota_used += granted.sum(axis=0)
-        direct = granted * ~pol.controlled
-        shipped += direct
         terms = self.terms
-        self.queue.file(t, granted * pol.controlled, terms.approve_prob, terms.review_days,
+        direct = granted * ~terms.controlled   # live: an event may license a material (D12)
+        shipped += direct
+        self.queue.file(t, granted * terms.controlled, terms.approve_prob, terms.review_days,
                         terms.review_cv, pol.lots, pol.working_days, self.streams["licences"])
         for b in np.nonzero(shipped.sum(axis=1) > 0)[0]:
             self.transit.ship(t, int(lead[b]), shipped[b], (b, slice(None), 0))

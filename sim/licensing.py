@@ -103,3 +103,57 @@ class LicenceQueue:
     def queued(self) -> np.ndarray:
         """Tonnes waiting per buyer and material."""
         return self.approve.sum(axis=0) + self.deny.sum(axis=0)
+
+
+class DecisionQueue(LicenceQueue):
+    """A licence queue whose lots are approved or denied when decided, not when filed.
+
+    Review times are still drawn at filing; the approval is drawn in the decision month at
+    the probability then in force, so a change of terms (a truce, general licences) reaches
+    the applications already waiting. Same interface as :class:`LicenceQueue`.
+
+    Args:
+        n_buyers: number of buyers.
+        n_materials: number of materials.
+        horizon: longest review, months.
+        approval: returns each buyer's approval probability in force, ``[B]``.
+        rng: the generator of the approval draws (the licence stream).
+    """
+
+    def __init__(self, n_buyers: int, n_materials: int, horizon: int, approval, rng: np.random.Generator):
+        super().__init__(n_buyers, n_materials, horizon)
+        self.approval, self.rng = approval, rng
+        self.lots = [[] for _ in range(horizon + 1)]   # per decision slot: (buyers, materials, t) arrays
+        self.waiting = np.zeros((n_buyers, n_materials))
+
+    def file(self, t: int, qty: np.ndarray, approve_prob: np.ndarray, mean_days: np.ndarray,
+             cv: np.ndarray, lots: int, working_days: float, rng: np.random.Generator) -> None:
+        """File applications ``qty[b, m]`` in month ``t``; ``approve_prob`` is not used here."""
+        buyers, mats = np.nonzero(qty > 0)
+        if buyers.size == 0:
+            return
+        b, m = np.repeat(buyers, lots), np.repeat(mats, lots)
+        lot_qty = np.repeat(qty[buyers, mats] / lots, lots)
+        wait = np.maximum(review_months(rng, mean_days[b], cv[b], working_days, self.horizon), 1)
+        slot = (t + wait) % (self.horizon + 1)
+        for s in np.unique(slot):
+            at = slot == s
+            self.lots[s].append((b[at], m[at], lot_qty[at]))
+        np.add.at(self.waiting, (b, m), lot_qty)
+
+    def decide(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pop the lots due in month ``t`` and draw each one's approval at today's terms."""
+        approved, denied = np.zeros_like(self.waiting), np.zeros_like(self.waiting)
+        slot = t % (self.horizon + 1)
+        if self.lots[slot]:
+            b, m, q = (np.concatenate(parts) for parts in zip(*self.lots[slot]))
+            ok = self.rng.random(b.size) < self.approval()[b]
+            np.add.at(approved, (b[ok], m[ok]), q[ok])
+            np.add.at(denied, (b[~ok], m[~ok]), q[~ok])
+            np.subtract.at(self.waiting, (b, m), q)
+            self.lots[slot] = []
+        return approved, denied
+
+    def queued(self) -> np.ndarray:
+        """Tonnes waiting per buyer and material."""
+        return np.maximum(self.waiting, 0.0)

@@ -18,7 +18,7 @@ from sim.clearing import MarketClearing
 from sim.decisions import Decisions, output_material
 from sim.ledger import Ledger
 from sim.market import sum_like_numpy
-from sim.licensing import LicenceQueue
+from sim.licensing import DecisionQueue, LicenceQueue
 from sim.recorder import Recorder
 from sim.regime import PolicyState
 from sim.transit import Pipeline
@@ -112,7 +112,11 @@ class RhythmModel(MarketClearing, Decisions, mesa.Model):
 
         self.hold = np.zeros((n_b, n_m, N_CLASSES))
         self.transit = Pipeline((n_b, n_m, N_CLASSES), TRANSIT_HORIZON)
-        self.queue = LicenceQueue(n_b, n_m, QUEUE_HORIZON)
+        if policy.approval_at == "decision":   # terms in force at the decision, not at filing
+            self.queue = DecisionQueue(n_b, n_m, QUEUE_HORIZON, lambda: self.terms.approve_prob,
+                                       self.streams["licences"])
+        else:
+            self.queue = LicenceQueue(n_b, n_m, QUEUE_HORIZON)
         self.use = np.zeros((n_c, n_m))
         self.shortfall = np.zeros((n_c, n_m))
         self.last_shortfall = np.zeros((n_c, n_m))  # last month's, all uses: what prices react to

@@ -36,6 +36,7 @@ class PolicyState:
         self.prob, self.days, self.cv = world.tier_prob.copy(), world.tier_days.copy(), world.tier_cv.copy()
         self.gradient, self.priority_of_tier = world.tier_gradient.copy(), world.tier_priority.copy()
         self.deny_military = policy.deny_military
+        self.controlled = policy.controlled.copy()   # [M] licence needed to export (D12 made it so)
         self.quota = policy.quota.copy()
         self.rated_share = policy.rated_share
         self.america_first = policy.america_first
@@ -76,6 +77,8 @@ class PolicyState:
             getattr(self, TIER_FIELDS[parts[1]])[w.tier_names.index(parts[0])] = value
         elif kind == "deny_military":
             self.deny_military = bool(value)
+        elif kind == "controlled":
+            self.controlled[MATERIALS.index(parts[0])] = bool(value)
         elif kind == "quota":
             self.quota[MATERIALS.index(parts[0])] = value
         elif kind == "rated_share":

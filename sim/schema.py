@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 from hydra.core.config_store import ConfigStore
 
 from sim.schema_world import (  # noqa: F401  (re-exported: the schema's public names)
-    CIRCLES, INF, MATERIALS, SCENARIOS, STAGES, CountryCfg, OrderCfg, ProducerCfg, ProgramCfg,
+    CIRCLES, HINDCASTS, INF, MATERIALS, SCENARIOS, STAGES, CountryCfg, OrderCfg, ProducerCfg, ProgramCfg,
     RecipeCfg, RefinerCfg, WorldCfg, _f, nonneg, share,
 )
 
@@ -65,6 +65,7 @@ class RegimeCfg:
     lots_per_application: int = _f(4, lo=1, hi=100)
     working_days_per_month: float = _f(21.7, lo=1.0, hi=31.0)
     extraterritorial_from: str = _f("2026-11", month=True)
+    approval_at: str = _f("filing", choices=("filing", "decision"))   # when a lot's approval is drawn
     reaction: ReactionCfg = field(default_factory=ReactionCfg)
 
 
@@ -190,7 +191,7 @@ class EventCfg:
 class Config:
     """The whole run: world, regime, policy, market, and run settings."""
 
-    scenario_name: str = _f("rhythm_embedded", choices=SCENARIOS)
+    scenario_name: str = _f("rhythm_embedded", choices=SCENARIOS + HINDCASTS)
     seed: int = _f(0, lo=0)
     replicates: int = _f(20, lo=1, hi=100000)
     start: str = _f("2026-01", month=True)

@@ -14,6 +14,7 @@ MATERIALS = ("light_oxide", "heavy_oxide", "metal", "magnet")
 STAGES = ("separation", "metal", "magnet")
 CIRCLES = ("A", "B", "U")
 SCENARIOS = ("rhythm_embedded", "collision", "bifurcation")
+HINDCASTS = ("hindcast_2025",)   # scenario files that replay history (experiments/hindcast.py), not paths ahead
 INF = float("inf")
 
 

@@ -249,6 +249,7 @@ class Policy:
     reaction: dict                   # China's reaction settings (sim.reaction; docs/ODD.md S22)
     club: dict                       # club settings (sim.club; docs/ODD.md S21)
     events: tuple = ()            # sim.events.Event, in firing order
+    approval_at: str = "filing"   # a licence lot's approval is drawn at filing or at its decision
 
 
 def build_policy(cfg: Config) -> Policy:
@@ -286,7 +287,7 @@ def build_policy(cfg: Config) -> Policy:
         reversal_prob=cfg.investment.us_subsidy_reversal_prob,
         uplift_b=mk.cn_export_circle_b_uplift,
         extraterritorial_from=month_offset(reg.extraterritorial_from, cfg.start),
-        reaction=_reaction(cfg), club=_club(cfg),
+        reaction=_reaction(cfg), club=_club(cfg), approval_at=reg.approval_at,
         tier_for_circle=np.array([list(cfg.regime.tiers).index(cfg.alignment.tier_for_circle[k])
                                   if k in cfg.alignment.tier_for_circle else -1 for k in CIRCLES]),
     )

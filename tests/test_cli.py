@@ -37,7 +37,7 @@ def test_cli_writes_results_manifest_and_figures(tmp_path):
 
 @pytest.mark.parametrize("bad,expect", [
     ("us.rated_order_share=1.5", "us.rated_order_share=1.5 is out of range"),
-    ("+scenario=colision", "unknown scenario: 'colision'; choose one of rhythm_embedded, collision, bifurcation"),
+    ("+scenario=colision", "unknown scenario: 'colision'; choose one of rhythm_embedded, collision, bifurcation, hindcast_2025"),
     ("world.refiners.lynas_malaysia.capacity_tpy=-1", "capacity_tpy=-1.0 is out of range"),
     ("us.rated_order_shar=0.5", "unknown key 'us.rated_order_shar'"),
 ])

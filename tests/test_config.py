@@ -72,7 +72,7 @@ def test_bad_input_is_one_line_naming_the_key(overrides, message):
 
 
 def test_unknown_scenario_lists_the_valid_names():
-    with pytest.raises(ConfigError, match="unknown scenario 'colision'; choose one of rhythm_embedded, collision, bifurcation"):
+    with pytest.raises(ConfigError, match="unknown scenario 'colision'; choose one of rhythm_embedded, collision, bifurcation, hindcast_2025"):
         compose_config("colision")
 
 
