@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -39,12 +39,17 @@ MAX_CHUNK = {"local": 32, "ray": 32, "submitit": 256}
 
 @dataclass
 class StudyResult:
-    """What a study left: its directory, the run table, and whether every chunk finished."""
+    """What a study left: its directory, the run table, and whether every chunk finished.
+
+    ``phases`` splits ``wall_s`` (s): ``plan_s`` (compose and validate), ``run_s`` (the
+    chunks, pool start included) and ``aggregate_s`` (the final table and figures).
+    """
 
     path: Path
     runs: pd.DataFrame
     wall_s: float
     ran: int
+    phases: dict = field(default_factory=dict)
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -123,6 +128,7 @@ def run_study(study: Study | Sequence[RunSpec], out: str | os.PathLike | None = 
     if executor is None and engine == "local":
         prestart()   # the forkserver imports the model while the configs are composed
     specs, bases, record = plan_study(study, bases, overrides)
+    phases = {"plan_s": time.perf_counter() - start, "run_s": 0.0}
     root = Path(out) if out is not None else STUDIES / record["name"]
     store = store or ParquetStore(root)
     cap = MAX_CHUNK.get(engine, 32) if executor is None else 32
@@ -136,6 +142,7 @@ def run_study(study: Study | Sequence[RunSpec], out: str | os.PathLike | None = 
         ctx = Context(record["digest"], {k: pickle.dumps(v) for k, v in bases.items()}, store,
                       frozenset(map(str, fail_runs)))
         bar = Progress(len(specs), len(specs) - sum(map(len, todo.values())), record["name"], progress)
+        began = time.perf_counter()
         try:
             with _executor(executor, engine, root, workers, engine_options) as ex:
                 for done in _run_chunks(ex, ctx, todo):
@@ -143,12 +150,15 @@ def run_study(study: Study | Sequence[RunSpec], out: str | os.PathLike | None = 
                     bar.update(len(done))
         finally:
             bar.close()
+        phases["run_s"] = time.perf_counter() - began   # pool start included
     runs = run_table(specs, records)
+    began = time.perf_counter()
     store.finalize(runs, list(range(len(chunks))), figures=bool(next(iter(bases.values())).figures))
+    phases["aggregate_s"] = time.perf_counter() - began
     wall, ran = time.perf_counter() - start, sum(map(len, todo.values()))
     used = engine if executor is None else type(executor).__name__
-    _write_manifest(root, record, specs, bases, runs, wall, ran, used)
-    return StudyResult(root, runs, wall, ran)
+    _write_manifest(root, record, specs, bases, runs, wall, ran, used, phases)
+    return StudyResult(root, runs, wall, ran, phases)
 
 
 def plan_study(study: Study | Sequence[RunSpec], bases: dict | None = None,
@@ -190,12 +200,13 @@ def _executor(executor, engine: str, root: Path, workers, options):
 
 
 def _write_manifest(root: Path, record: dict, specs: list[RunSpec], bases: dict, runs: pd.DataFrame,
-                    wall: float, ran: int, engine: str) -> Path:
+                    wall: float, ran: int, engine: str, phases: dict) -> Path:
     seeds = sorted({(s.replicate, s.seed) for s in specs})
     doc = {**record, "kind": "study", "replicate_seeds": [seed for _, seed in seeds],
            "points": _json_safe([dict(o) for o in dict.fromkeys(s.overrides for s in specs)]),
            "done": int((runs["status"] == "done").sum()), "failed": int((runs["status"] == "failed").sum()),
            "ran_this_session": ran, "engine": engine, "wall_time_s": round(wall, 3),
+           "phases_s": {k: round(v, 3) for k, v in phases.items()},
            "git_commit": git_commit(), "versions": versions(),
            "configs": {name: config_json(cfg) for name, cfg in bases.items()}}
     text = json.dumps(doc, indent=2, default=str, allow_nan=False)
