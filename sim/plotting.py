@@ -11,11 +11,19 @@ from sim.style import RC, SOURCE_NOTE, scenario_style
 
 
 def _plt():
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg", force=False)
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
+    if "ipykernel" in sys.modules and not plt.isinteractive():
+        # A notebook keeps its inline backend, resolved here, outside the rc_context the figures
+        # are drawn in: resolved inside it, its interactive switch would be undone on exit and
+        # later figures would not show.
+        plt.switch_backend(matplotlib.get_backend())
     return plt
 
 
@@ -125,10 +133,11 @@ def save(fig, path_stem, formats=("png", "svg")) -> list:
     stem = Path(path_stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = []
-    for fmt in formats:
-        path = stem.with_suffix(f".{fmt}")
-        fig.savefig(path)
-        paths.append(path)
+    with _plt().rc_context(RC):   # savefig.* keys (dpi, tight bbox) apply when saving, not drawing
+        for fmt in formats:
+            path = stem.with_suffix(f".{fmt}")
+            fig.savefig(path)
+            paths.append(path)
     _plt().close(fig)
     return paths
 

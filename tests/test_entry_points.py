@@ -29,8 +29,10 @@ def test_compare_scenarios_rejects_bad_override(tmp_path):
     assert proc.returncode == 2 and "out of range" in proc.stderr and not (tmp_path / "x").exists()
 
 
-def test_quickstart_notebook_script_runs(monkeypatch):
+def test_quickstart_notebook_script_runs(monkeypatch, tmp_path):
     monkeypatch.setenv("RHYTHM_REPLICATES", "2")
+    monkeypatch.setenv("RHYTHM_MONTHS", "36")          # small settings, as in CI's notebook run
+    monkeypatch.setenv("RHYTHM_OUT", str(tmp_path))    # not into the repository's outputs/
     ns = runpy.run_path(str(ROOT / "notebooks" / "quickstart.py"))
     assert ns["table"]["seed"].nunique() == 2
     assert len(ns["axes"].flat) >= 4

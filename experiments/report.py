@@ -1,0 +1,206 @@
+"""Report figures from saved results: a run, a multirun (sweep) or a study directory.
+
+Usage::
+
+    uv run python -m experiments.report results=outputs/compare [out=DIR] [formats=png,pdf]
+        [figures=lag_programs,prices] [destination=US]
+
+``results`` is anything :func:`sim.load_results` reads: a run directory, the three-scenario
+directory of ``experiments.compare_scenarios``, a Hydra multirun directory or a study
+directory (``python -m sim.sweep``). Figures go to ``out`` (default ``<results>/report``), one
+``<name>.<format>`` per figure and format, with ``index.md`` listing them and their captions.
+Fans are over every run of a scenario (seeds, and design points in a sweep or study); a study
+also gets ``levers_us_lag`` (each swept key against the mean US lag of each run).
+Exit status: 0 written, 2 bad input (nothing written).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.io import MANIFEST, ResultsError, git_commit, load_results
+from sim.validate import ConfigError
+
+FORMATS = ("png", "pdf", "svg")
+OPTIONS = ("results", "out", "formats", "figures", "destination")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A report figure: how to draw it, the metric it needs, and its caption's first sentence."""
+
+    draw: Callable
+    metric: str
+    caption: str
+
+
+def _figures() -> dict[str, Figure]:
+    from sim import figures as f
+
+    return {
+        "lag_programs": Figure(lambda t, m: f.plot_lag_programs(t, names=m["names"], note=m["note"]),
+                               "delivery_lag_months", "Delivery lag behind plan per program, in months."),
+        "lag_circles": Figure(lambda t, m: f.plot_lag_circles(t, note=m["note"]), "delivery_lag_cycles",
+                              "Delivery lag per circle (mean over its customer countries), in production cycles."),
+        "scenario_panel": Figure(lambda t, m: f.plot_scenario_grid(t, note=m["note"]), "delivery_lag_cycles",
+                                 "The scenarios side by side: US, US high-end and circle A lag, in production cycles."),
+        "capacity_share": Figure(lambda t, m: f.plot_capacity_share(t, note=m["note"]), "nonchina_capacity_share",
+                                 "Non-China share of operating capacity by stage, in percent."),
+        "prices": Figure(lambda t, m: f.plot_prices(t, note=m["note"]), "price_usd_per_kg",
+                         "Prices by material in China's domestic market and the rest of the world, USD/kg."),
+        "stockpile_cover": Figure(lambda t, m: f.plot_stockpile_cover(t, note=m["note"]), "stockpile_cover_days",
+                                  "Strategic stockpiles in days of the holder's own use."),
+        "circles_exports": Figure(lambda t, m: f.plot_circles_and_exports(t, m["destination"], note=m["note"]),
+                                  "circle_b_share_gdp",
+                                  "Circle B's GDP share and the share of China's exports going to the destination, %."),
+        "fiscal_cost": Figure(lambda t, m: f.plot_fiscal_cost(t, note=m["note"]), "fiscal_cost_usd",
+                              "Cumulative fiscal cost of US and allied measures, USD bn."),
+        "levers_us_lag": Figure(_levers, "delivery_lag_cycles",
+                                "Each swept key against the mean US lag of each run (production cycles)."),
+    }
+
+
+def _levers(table: pd.DataFrame, meta: dict):
+    from sim import figures as f
+
+    frame = f.run_outcomes(table, meta["runs"], "delivery_lag_cycles", "country:US", "mean")
+    keys = f.swept_keys(meta["runs"])
+    return f.plot_lever_scatter(frame, keys, f.outcome_label("delivery_lag_cycles", "country:US", "mean"),
+                                note=meta["dots_note"])
+
+
+def _manifests(root: Path) -> list[dict]:
+    paths = [root / MANIFEST] if (root / MANIFEST).is_file() else []
+    paths += sorted(p for p in root.glob(f"*/{MANIFEST}"))[:50]
+    docs = []
+    for p in paths:
+        try:
+            docs.append(json.loads(p.read_text()))
+        except (OSError, ValueError):
+            continue
+    return docs
+
+
+def program_names(config: dict) -> dict[str, str]:
+    """Program id (``us.f35``) -> display name, from a resolved config (a manifest's ``config``)."""
+    names = {}
+    for prod in (config.get("world", {}).get("producers") or {}).values():
+        for key, prog in (prod.get("programs") or {}).items():
+            if prog.get("name"):
+                names[f"{str(prod.get('country', '')).lower()}.{key}"] = prog["name"]
+    return names
+
+
+def provenance(root: Path) -> dict:
+    """What the results are: kind (run, runs, sweep, study), model commit, program names."""
+    docs = _manifests(root) if root.is_dir() else []
+    configs = [d["config"] for d in docs if isinstance(d.get("config"), dict)]
+    configs += [c for d in docs for c in (d.get("configs") or {}).values() if isinstance(c, dict)]
+    commit = next((d.get("git_commit") for d in docs if d.get("git_commit")), None)
+    study = any(d.get("kind") == "study" for d in docs)
+    sweep = root.is_dir() and (root / "runs.parquet").is_file()
+    kind = "study" if study else "sweep" if sweep else "run" if root.is_file() or (root / "results.parquet").is_file() else "runs"
+    return {"kind": kind, "commit": commit, "names": program_names(configs[0]) if configs else {}}
+
+
+def parse(argv: Sequence[str]) -> dict:
+    """``key=value`` arguments to options (see the module docstring)."""
+    opts = {"out": None, "formats": "png,pdf", "figures": "", "destination": "US"}
+    for arg in argv:
+        key, eq, value = arg.partition("=")
+        if not eq or key not in OPTIONS:
+            raise ConfigError(f"'{arg}': give key=value with key one of {', '.join(OPTIONS)}")
+        opts[key] = value
+    if "results" not in opts:
+        raise ConfigError("give results=<dir> (a run, multirun or study directory, or a results.parquet)")
+    return opts
+
+
+def build_report(results: str | Path, out: str | Path | None = None, formats: Sequence[str] = ("png", "pdf"),
+                 only: Sequence[str] = (), destination: str = "US") -> list[Path]:
+    """Draw and save the report figures of saved results.
+
+    Args:
+        results: a run, multirun or study directory, or a ``results.parquet``.
+        out: output directory (default ``<results>/report``).
+        formats: any of ``png``, ``pdf``, ``svg``.
+        only: figure names to draw (default: every one the results hold data for).
+        destination: country id for China's export share panel.
+
+    Returns:
+        The files written (figures, then ``index.md``).
+
+    Raises:
+        ConfigError: unknown figure name or format (nothing written).
+        ResultsError: nothing to load, or a malformed results file (nothing written).
+    """
+    catalogue = _figures()
+    bad = [f for f in formats if f not in FORMATS] or ([] if formats else ["(none)"])
+    if bad:
+        raise ConfigError(f"formats: '{bad[0]}' is not allowed; choose from {', '.join(FORMATS)}")
+    unknown = [n for n in only if n not in catalogue]
+    if unknown:
+        raise ConfigError(f"figures: unknown figure '{unknown[0]}'; choose from {', '.join(catalogue)}")
+    root = Path(results)
+    table = load_results(root)
+    meta = provenance(root)
+    meta["destination"] = destination
+    if destination not in set(table.loc[table["metric"] == "china_export_share", "entity"].astype(str)):
+        raise ConfigError(f"destination={destination!r}: no China export share to it in {root}")
+    if meta["kind"] in ("sweep", "study"):
+        from sim.aggregate import load_runs
+        from sim.figures import swept_keys
+
+        meta["runs"] = load_runs(root)
+        if not swept_keys(meta["runs"]):
+            meta["runs"] = None
+    from sim.figures import source_note
+
+    what = "runs (seeds x design points)" if meta["kind"] in ("sweep", "study") else "seeds"
+    meta["note"] = source_note(table, meta["commit"] or git_commit(), what)
+    meta["dots_note"] = source_note(table, meta["commit"] or git_commit(), what, fans=False)
+    if "levers_us_lag" in only and meta.get("runs") is None:
+        raise ConfigError(f"figures: levers_us_lag needs a sweep or study with swept keys; {root} has none")
+    present = set(table["metric"].astype(str).unique())
+    names = list(only) or [n for n, f in catalogue.items() if f.metric in present
+                           and (n != "levers_us_lag" or meta.get("runs") is not None)]
+    out_dir = Path(out) if out is not None else (root.parent if root.is_file() else root) / "report"
+    from sim.plotting import save
+
+    written, index = [], [f"# Report figures of `{root}`", "", meta["note"], ""]
+    for name in names:
+        fig, _ = catalogue[name].draw(table, meta)
+        paths = save(fig, out_dir / name, formats)
+        written += paths
+        index.append(f"- **{name}** ({', '.join(p.name for p in paths)}): {catalogue[name].caption}")
+    index_path = out_dir / "index.md"
+    index_path.write_text("\n".join(index) + "\n")
+    return written + [index_path]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
+    try:
+        opts = parse(args)
+        paths = build_report(opts["results"], opts["out"], [f for f in opts["formats"].split(",") if f],
+                             [f for f in opts["figures"].split(",") if f], opts["destination"])
+    except (ConfigError, ResultsError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {len(paths)} files to {paths[-1].parent}:")
+    for p in paths:
+        print(f"  {p.name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
