@@ -100,12 +100,12 @@ def parse(argv: list[str], preset: str | None = None) -> tuple[dict, list[str]]:
 
 def check_scenarios(names: list[str]) -> None:
     """Every name a known scenario (before anything runs)."""
-    from sim.schema import HINDCASTS, SCENARIOS
+    from sim.schema import RUNNABLE
     from sim.validate import ConfigError
 
     for name in names:
-        if name not in SCENARIOS + HINDCASTS:
-            raise ConfigError(f"scenario={name!r}: choose from {', '.join(SCENARIOS + HINDCASTS)}")
+        if name not in RUNNABLE:
+            raise ConfigError(f"scenario={name!r}: choose from {', '.join(RUNNABLE)}")
 
 
 def declaration(settings: dict):

@@ -25,6 +25,7 @@ from mesa.visualization import Slider, SolaraViz  # noqa: E402
 
 from sim.calendar import month_dates  # noqa: E402
 from sim.config import compose_config  # noqa: E402
+from sim.events import get_path  # noqa: E402
 from sim.model import RhythmModel  # noqa: E402
 from sim.runner import replicate_seeds  # noqa: E402
 from sim.schema import SCENARIOS  # noqa: E402
@@ -41,15 +42,9 @@ LEVERS = {   # slider name -> (config key, scale from slider units to config uni
 }
 
 
-def _value(cfg, dotted: str):
-    for part in dotted.split("."):
-        cfg = cfg[part] if isinstance(cfg, dict) else getattr(cfg, part)
-    return cfg
-
-
 _BASE = compose_config("rhythm_embedded")
 # The sliders start at the baseline's values (conf/, with their sources there), in slider units.
-DEFAULTS = {name: _value(_BASE, key) / scale for name, (key, scale) in LEVERS.items()}
+DEFAULTS = {name: get_path(_BASE, key) / scale for name, (key, scale) in LEVERS.items()}
 
 
 class LiveModel(RhythmModel):

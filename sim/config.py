@@ -15,7 +15,7 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.schema import HINDCASTS, SCENARIOS, Config
+from sim.schema import RUNNABLE, Config
 from sim.validate import ConfigError, validate
 
 CONF_DIR = Path(__file__).resolve().parent.parent / "conf"
@@ -35,7 +35,7 @@ def one_line(exc: BaseException) -> str:
         return f"unknown key '{full_key}' (check the spelling){valid}"
     if isinstance(exc, MissingConfigException) or "Could not find" in str(exc):
         if "scenario" in str(exc):
-            return f"unknown scenario: {_scenario_from(str(exc))}; choose one of {', '.join(SCENARIOS + HINDCASTS)}"
+            return f"unknown scenario: {_scenario_from(str(exc))}; choose one of {', '.join(RUNNABLE)}"
         return str(exc).splitlines()[0]
     if full_key:
         return f"{full_key}: {first}"
@@ -73,8 +73,8 @@ def compose_config(scenario: str | None = None, overrides: list[str] | tuple = (
     Raises:
         ConfigError: for an unknown scenario, unknown key, wrong type or broken rule.
     """
-    if scenario is not None and scenario not in SCENARIOS + HINDCASTS:
-        raise ConfigError(f"unknown scenario '{scenario}'; choose one of {', '.join(SCENARIOS + HINDCASTS)}")
+    if scenario is not None and scenario not in RUNNABLE:
+        raise ConfigError(f"unknown scenario '{scenario}'; choose one of {', '.join(RUNNABLE)}")
     args = ([f"+scenario={scenario}"] if scenario else []) + list(overrides)
     GlobalHydra.instance().clear()
     try:

@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 from hydra.core.config_store import ConfigStore
 
 from sim.schema_world import (  # noqa: F401  (re-exported: the schema's public names)
-    CIRCLES, HINDCASTS, INF, MATERIALS, SCENARIOS, STAGES, CountryCfg, OrderCfg, ProducerCfg, ProgramCfg,
+    CIRCLES, HINDCASTS, INF, MATERIALS, RUNNABLE, SCENARIOS, STAGES, CountryCfg, OrderCfg, ProducerCfg, ProgramCfg,
     RecipeCfg, RefinerCfg, WorldCfg, _f, nonneg, share,
 )
 
@@ -191,7 +191,7 @@ class EventCfg:
 class Config:
     """The whole run: world, regime, policy, market, and run settings."""
 
-    scenario_name: str = _f("rhythm_embedded", choices=SCENARIOS + HINDCASTS)
+    scenario_name: str = _f("rhythm_embedded", choices=RUNNABLE)
     seed: int = _f(0, lo=0)
     replicates: int = _f(20, lo=1, hi=100000)
     start: str = _f("2026-01", month=True)

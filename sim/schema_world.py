@@ -15,6 +15,7 @@ STAGES = ("separation", "metal", "magnet")
 CIRCLES = ("A", "B", "U")
 SCENARIOS = ("rhythm_embedded", "collision", "bifurcation")
 HINDCASTS = ("hindcast_2025",)   # scenario files that replay history (experiments/hindcast.py), not paths ahead
+RUNNABLE = SCENARIOS + HINDCASTS   # every scenario file a run, sweep or study may name
 INF = float("inf")
 
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.runner import replicate_seeds
-from sim.schema import HINDCASTS, SCENARIOS
+from sim.schema import RUNNABLE
 from sim.validate import ConfigError
 
 CONF_STUDY = Path(__file__).resolve().parents[2] / "conf" / "study"
@@ -171,8 +171,8 @@ def design_points(design: dict) -> list[dict[str, Any]]:
 def expand(study: Study) -> list[RunSpec]:
     """Every run of ``study``: design points × scenarios × replicate seeds, numbered."""
     for name in study.scenarios:
-        if name not in SCENARIOS + HINDCASTS:
-            raise ConfigError(f"scenarios: unknown scenario '{name}'; choose from {', '.join(SCENARIOS + HINDCASTS)}")
+        if name not in RUNNABLE:
+            raise ConfigError(f"scenarios: unknown scenario '{name}'; choose from {', '.join(RUNNABLE)}")
     if not isinstance(study.replicates, int) or study.replicates < 1:
         raise ConfigError(f"replicates={study.replicates!r}: give a positive number")
     points = design_points(study.design)

@@ -96,15 +96,10 @@ def run_rows(series: list, start: str, months: int, scenario: str, seed: int, ru
 def _levels(table: pa.Table) -> dict[str, list[str]]:
     """The distinct values of the text columns of a part."""
     out = {}
-    for name in LEVELS:
-        column = table[name]
-        if pa.types.is_dictionary(column.type):
-            values = set()
-            for chunk in column.chunks:
-                used = pc.unique(chunk.indices)
-                values.update(pc.take(chunk.dictionary, used).to_pylist())
-        else:
-            values = set(pc.unique(column).to_pylist())
+    for name in LEVELS:   # dictionary-coded (run_rows): the values a chunk's runs use
+        values = set()
+        for chunk in table[name].chunks:
+            values.update(pc.take(chunk.dictionary, pc.unique(chunk.indices)).to_pylist())
         out[name] = sorted(map(str, values))
     return out
 
