@@ -5,9 +5,9 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.club import update_membership
-from sim.reserves import DAYS_PER_MONTH, reserve_purchases
-from sim.world import HEAVY, LIGHT, MAGNET, METAL
+from sim.mechanisms.club import update_membership
+from sim.mechanisms.reserves import reserve_purchases
+from sim.vocab import DAYS_PER_MONTH, HEAVY, LIGHT, MAGNET, METAL
 
 BUY_ORDER = np.array([HEAVY, MAGNET, METAL, LIGHT])  # the controlled, scarcest material first
 

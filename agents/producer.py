@@ -5,7 +5,7 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.production import kit_units, planned_rate, planned_rate_at
+from sim.mechanisms.production import kit_units, planned_rate, planned_rate_at
 
 
 class DefenseProducer(mesa.Agent):

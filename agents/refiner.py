@@ -5,13 +5,11 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.investment import expected_price, lead_months, project_npv
-from sim.market import sum_like_numpy
-from sim.production import convert_floats
-from sim.world import HEAVY, LIGHT, N_CLASSES
+from sim.mechanisms.investment import expected_price, lead_months, project_npv
+from sim.mechanisms.market import sum_like_numpy
+from sim.mechanisms.production import convert_floats
+from sim.vocab import HEAVY, LIGHT, N_CLASSES, OUTPUT, SEPARATION
 
-SEPARATION = 0
-OUTPUT = {0: LIGHT, 1: 2, 2: 3}  # stage -> main output material (light oxide, metal, magnet)
 NEVER = 10**6                     # start month of a plant nobody has decided to build
 
 
@@ -110,7 +108,7 @@ class Refiner(mesa.Agent):
         return made, used
 
     def consider(self, t: int, price_cn: np.ndarray, price_row: np.ndarray) -> float:
-        """An investor's NPV (USD) of building this candidate plant now (sim.investment)."""
+        """An investor's NPV (USD) of building this candidate plant now (sim.mechanisms.investment)."""
         w, pol, model = self.model.world, self.model.policy, self.model
         i, m_out = self.index, OUTPUT[self.stage]
         exp = np.array([expected_price(price_cn[m], price_row[m], pol.persistence) for m in range(price_cn.size)])

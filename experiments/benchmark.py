@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 from experiments.benchmark_model import model_measurements
-from sim.runner import replicate_seeds
+from sim.runs.runner import replicate_seeds
 from sim.study import RunSpec, run_study
 
 

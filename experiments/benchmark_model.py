@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 import mesa
 
-from sim.config import compose_config
-from sim.model import RhythmModel
-from sim.schema import Config
-from sim.validate import validate
-from sim.world import build_policy, build_world
+from sim.config.compose import compose_config
+from sim.config.schema import Config
+from sim.config.validate import validate
+from sim.model.model import RhythmModel
+from sim.model.world import build_policy, build_world
 
 
 class _Walker(mesa.Agent):

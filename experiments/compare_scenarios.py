@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import ConfigError, run_scenarios
-from sim.schema import SCENARIOS
+from sim.vocab import SCENARIOS
 
 HEADLINES = [  # (metric, entity, year, reduction over the year's months)
     ("delivery_lag_cycles", "country:US", 2030, "mean"),

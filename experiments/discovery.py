@@ -37,10 +37,10 @@ from experiments.sensitivity import _write, check_scenarios, declaration, parse,
 
 def run_discovery(settings: dict, overrides: list[str], scenario: str, root: Path) -> dict:
     """One scenario's discovery: hypercube, runs, case, PRIM, figures; returns its summary."""
-    from sim.plotting import save
+    from sim.config.errors import ConfigError
+    from sim.outputs.figures.run import save
     from sim.sensitivity import case_threshold, evaluate, find_box, input_values, lhs_sample
     from sim.sensitivity.plots import plot_box_limits, plot_prim_tradeoff
-    from sim.validate import ConfigError
 
     start = time.perf_counter()
     xlrm = declaration({**settings, "outcomes": None})
@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__)
         return 0
+    from sim.config.errors import ConfigError
     from sim.study import StudyError
-    from sim.validate import ConfigError
 
     try:
         settings, overrides = parse(argv, preset="discovery")

@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from sim import ConfigError
-from sim.api import progress_bar
-from sim.config import compose_config
-from sim.io import write_results
-from sim.runner import run_config
+from sim.config.compose import compose_config
+from sim.outputs.io import write_results
+from sim.runs.api import progress_bar
+from sim.runs.runner import run_config
 
 SCENARIO = "hindcast_2025"
 # China's permanent-magnet exports, t/month, 2025 (GAC, D20; Feb, Mar, Apr and Jul derived there).
@@ -168,8 +168,8 @@ def plot_hindcast(exports: pd.DataFrame, prices: pd.DataFrame, observed: pd.Seri
     Returns:
         ``(fig, axes)``.
     """
-    from sim.plotting import _draw_band, _plt
-    from sim.style import RC, SOURCE_NOTE, scenario_style
+    from sim.outputs.figures.run import _draw_band, _plt
+    from sim.outputs.style import RC, SOURCE_NOTE, scenario_style
 
     plt = _plt()
     color = scenario_style(SCENARIO)["color"]
@@ -228,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from sim.plotting import save
+    from sim.outputs.figures.run import save
 
     write_results(table, args.out)
     exports = exports_by_destination(table)

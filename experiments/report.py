@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.io import MANIFEST, ResultsError, git_commit, load_results
-from sim.validate import ConfigError
+from sim.config.errors import ConfigError
+from sim.outputs.io import MANIFEST, ResultsError, git_commit, load_results
 
 FORMATS = ("png", "pdf", "svg")
 OPTIONS = ("results", "out", "formats", "figures", "destination")
@@ -154,13 +154,13 @@ def build_report(results: str | Path, out: str | Path | None = None, formats: Se
     if destination not in set(table.loc[table["metric"] == "china_export_share", "entity"].astype(str)):
         raise ConfigError(f"destination={destination!r}: no China export share to it in {root}")
     if meta["kind"] in ("sweep", "study"):
-        from sim.aggregate import load_runs
-        from sim.figures import swept_keys
+        from sim.outputs.aggregate import load_runs
+        from sim.outputs.figures import swept_keys
 
         meta["runs"] = load_runs(root)
         if not swept_keys(meta["runs"]):
             meta["runs"] = None
-    from sim.figures import source_note
+    from sim.outputs.figures import source_note
 
     what = "runs (seeds x design points)" if meta["kind"] in ("sweep", "study") else "seeds"
     meta["note"] = source_note(table, meta["commit"] or git_commit(), what)
@@ -171,7 +171,7 @@ def build_report(results: str | Path, out: str | Path | None = None, formats: Se
     names = list(only) or [n for n, f in catalogue.items() if f.metric in present
                            and (n != "levers_us_lag" or meta.get("runs") is not None)]
     out_dir = Path(out) if out is not None else (root.parent if root.is_file() else root) / "report"
-    from sim.plotting import save
+    from sim.outputs.figures.run import save
 
     written, index = [], [f"# Report figures of `{root}`", "", meta["note"], ""]
     for name in names:

@@ -47,7 +47,7 @@ RUNNER = ("workers", "chunk", "out", "xlrm", "inputs", "outcomes", "progress", "
 
 
 def _convert(key: str, value: str, kind: type):
-    from sim.validate import ConfigError
+    from sim.config.errors import ConfigError
 
     if value.lower() in ("null", "none") and key in ("quantile", "threshold", "chunk", "workers"):
         return None
@@ -72,7 +72,7 @@ def parse(argv: list[str], preset: str | None = None) -> tuple[dict, list[str]]:
     """
     from omegaconf import OmegaConf
 
-    from sim.validate import ConfigError
+    from sim.config.errors import ConfigError
 
     given, overrides = {}, []
     for arg in argv:
@@ -100,8 +100,8 @@ def parse(argv: list[str], preset: str | None = None) -> tuple[dict, list[str]]:
 
 def check_scenarios(names: list[str]) -> None:
     """Every name a known scenario (before anything runs)."""
-    from sim.schema import RUNNABLE
-    from sim.validate import ConfigError
+    from sim.config.errors import ConfigError
+    from sim.vocab import RUNNABLE
 
     for name in names:
         if name not in RUNNABLE:
@@ -132,9 +132,16 @@ def sample_table(xlrm, unit) -> pd.DataFrame:
 
 def run_method(settings: dict, overrides: list[str], scenario: str, root: Path) -> dict:
     """One scenario's Sobol or Morris study: sample, runs, indices, figures; returns its summary."""
-    from sim.plotting import save
-    from sim.sensitivity import (evaluate, morris_indices, morris_sample, salib_problem, sobol_indices,
-                                 sobol_sample, top_inputs)
+    from sim.outputs.figures.run import save
+    from sim.sensitivity import (
+        evaluate,
+        morris_indices,
+        morris_sample,
+        salib_problem,
+        sobol_indices,
+        sobol_sample,
+        top_inputs,
+    )
     from sim.sensitivity.plots import plot_morris, plot_sobol
 
     start = time.perf_counter()
@@ -205,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     if any(a in ("-h", "--help") for a in argv):
         print(__doc__)
         return 0
+    from sim.config.errors import ConfigError
     from sim.study import StudyError
-    from sim.validate import ConfigError
 
     try:
         settings, overrides = parse(argv)

@@ -21,8 +21,8 @@ import os
 from pathlib import Path
 
 from sim import load_results, run_scenario
-from sim.figures import plot_lag_programs, source_note
-from sim.io import git_commit
+from sim.outputs.figures import plot_lag_programs, source_note
+from sim.outputs.io import git_commit
 
 replicates = int(os.environ.get("RHYTHM_REPLICATES", "10"))
 months = int(os.environ.get("RHYTHM_MONTHS", "120"))

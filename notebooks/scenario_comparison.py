@@ -23,9 +23,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim import load_results, run_scenarios
-from sim.figures import plot_circles_and_exports, plot_fiscal_cost, plot_scenario_grid, source_note
-from sim.io import git_commit
-from sim.schema import SCENARIOS
+from sim.outputs.figures import plot_circles_and_exports, plot_fiscal_cost, plot_scenario_grid, source_note
+from sim.outputs.io import git_commit
+from sim.vocab import SCENARIOS
 
 saved = os.environ.get("RHYTHM_RESULTS")
 if saved:

@@ -24,9 +24,16 @@ import os
 from pathlib import Path
 
 from sim import load_results
-from sim.aggregate import load_runs
-from sim.figures import outcome_label, plot_lever_scatter, rank_correlations, run_outcomes, source_note, swept_keys
-from sim.io import git_commit
+from sim.outputs.aggregate import load_runs
+from sim.outputs.figures import (
+                               outcome_label,
+                               plot_lever_scatter,
+                               rank_correlations,
+                               run_outcomes,
+                               source_note,
+                               swept_keys,
+)
+from sim.outputs.io import git_commit
 from sim.study import load_study, run_study
 
 points = int(os.environ.get("RHYTHM_POINTS", "32"))

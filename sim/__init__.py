@@ -6,9 +6,9 @@ Public API::
     table = run_scenario("collision", seed=0, overrides=["us.rated_order_share=0.9"])
 """
 
-from sim.api import run_scenario, run_scenarios
-from sim.io import load_results
-from sim.validate import ConfigError
+from sim.config.errors import ConfigError
+from sim.outputs.io import load_results
+from sim.runs.api import run_scenario, run_scenarios
 
 __all__ = ["ConfigError", "load_results", "run_scenario", "run_scenarios"]
 __version__ = "0.1.0"

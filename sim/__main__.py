@@ -1,6 +1,6 @@
 """``python -m sim [+scenario=NAME] [key=value ...]``: run a scenario with Hydra."""
 
-from sim.cli import main
+from sim.runs.cli import main
 
 if __name__ == "__main__":
     main()

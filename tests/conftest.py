@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sim.config import compose_config
-from sim.model import RhythmModel
-from sim.schema import SCENARIOS
-from sim.world import build_policy, build_world
+from sim.config.compose import compose_config
+from sim.model.model import RhythmModel
+from sim.model.world import build_policy, build_world
+from sim.vocab import SCENARIOS
 
 
 def make_model(scenario: str | None = None, seed: int = 1, overrides: tuple = ()) -> RhythmModel:

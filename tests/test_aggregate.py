@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from sim import load_results
-from sim.aggregate import load_runs, write_sweep
-from sim.io import ResultsError
+from sim.outputs.aggregate import load_runs, write_sweep
+from sim.outputs.io import ResultsError
 
 
 def tiny(run, seed):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.alignment import choice_probabilities, draw, peer_shares, utilities
+from sim.mechanisms.alignment import choice_probabilities, draw, peer_shares, utilities
 
 W = {"concrete": 1.0, "supply": 1.0, "security": 1.5, "peer": 2.0, "hedge": 1.0, "inertia": 0.5}
 

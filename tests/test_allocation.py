@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.allocation import allocate_orders, priority_scores
+from sim.mechanisms.allocation import allocate_orders, priority_scores
 
 UNITS = np.array([3.0, 2.0, np.inf])     # two partner orders, then own forces
 ORDERED = np.array([0, 5, 0])            # order 0 placed first

@@ -1,4 +1,4 @@
-"""The interactive page (sim/app.py): its model class, and the page itself in headless Chromium.
+"""The interactive page (sim/runs/app.py): its model class, and the page itself in headless Chromium.
 
 The browser test starts a fresh Solara server on loopback, loads the page, presses STEP and
 checks that the lag plot renders the new month; it saves a screenshot under its tmp dir (and
@@ -26,9 +26,9 @@ CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
 
 @pytest.fixture(scope="module")
 def app():
-    import sim.app
+    import sim.runs.app
 
-    return sim.app
+    return sim.runs.app
 
 
 def test_live_series_match_the_batch_run(app):
@@ -61,7 +61,7 @@ def test_sliders_override_the_scenario_only_when_asked(app):
 
 
 def test_slider_defaults_are_the_baseline_values(app):
-    from sim.config import compose_config
+    from sim.config.compose import compose_config
 
     base = compose_config("rhythm_embedded")
     assert app.DEFAULTS == {"vault_budget_bn": base.us.vault_budget_usd / 1e9,
@@ -106,14 +106,14 @@ def chromium() -> str:
 
 @pytest.fixture
 def server(chromium, tmp_path):
-    """A fresh Solara server of sim/app.py on loopback (the module-level model is per server)."""
+    """A fresh Solara server of sim/runs/app.py on loopback (the module-level model is per server)."""
     solara = Path(sys.executable).with_name("solara")
     if not solara.exists():
         pytest.skip("the solara command is not installed (mesa[viz])")
     port = _free_port()
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
     log = (tmp_path / "solara.log").open("w")
-    proc = subprocess.Popen([str(solara), "run", "sim/app.py", "--host", "127.0.0.1", "--port", str(port),
+    proc = subprocess.Popen([str(solara), "run", "sim/runs/app.py", "--host", "127.0.0.1", "--port", str(port),
                              "--production", "--no-open"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     try:

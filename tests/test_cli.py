@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from sim import load_results, run_scenario
-from sim.io import ResultsError, write_results
+from sim.outputs.io import ResultsError, write_results
 
 FAST = ["replicates=2", "months=24"]
 

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-
 from conftest import make_model
-from sim.club import club_offer, join_utilities, pooled_offtake, update_membership
-from sim.reaction import pressure, tightened
+
+from sim.mechanisms.club import club_offer, join_utilities, pooled_offtake, update_membership
+from sim.mechanisms.reaction import pressure, tightened
 
 W = {"trust": 2.0, "offer": 4.0, "cost": 0.5, "dependence": 1.0}
 

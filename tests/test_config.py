@@ -2,9 +2,9 @@
 
 import pytest
 
-from sim.config import compose_config
-from sim.schema import SCENARIOS
-from sim.validate import ConfigError
+from sim.config.compose import compose_config
+from sim.config.errors import ConfigError
+from sim.vocab import SCENARIOS
 
 
 @pytest.mark.parametrize("scenario", [None, *SCENARIOS])
@@ -88,8 +88,8 @@ def test_unknown_scenario_lists_the_valid_names():
     [("start", "2026-13")],                                           # a month
 ])
 def test_a_design_point_is_checked_like_a_full_validation(overrides):
+    from sim.config.validate import validate
     from sim.study.configs import apply
-    from sim.validate import validate
 
     base = compose_config("collision")
     try:

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from experiments.discovery import main
+from sim.config.errors import ConfigError
 from sim.sensitivity import case_threshold, find_box
 from sim.sensitivity.prim import choose_box
-from sim.validate import ConfigError
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,13 @@
 import numpy as np
 import pytest
 
-from sim.config import compose_config
-from sim.model import RhythmModel
-from sim.regime import PolicyState
-from sim.schema import EventCfg
-from sim.validate import ConfigError, validate
-from sim.world import build_policy, build_world
+from sim.config.compose import compose_config
+from sim.config.errors import ConfigError
+from sim.config.schema import EventCfg
+from sim.config.validate import validate
+from sim.model.model import RhythmModel
+from sim.model.regime import PolicyState
+from sim.model.world import build_policy, build_world
 
 
 def with_events(**events):

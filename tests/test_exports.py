@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.exports import export_shares
+from sim.mechanisms.exports import export_shares
 
 
 def test_shares_follow_growth_tariffs_and_circle_b_years():

@@ -6,14 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.hindcast import (OBSERVED_2025, compare, episode, exports_by_destination,
-                                  months_between, run_hindcast)
-from sim.config import compose_config
-from sim.licensing import DecisionQueue
-from sim.model import RhythmModel
-from sim.schema import EventCfg
-from sim.validate import ConfigError, validate
-from sim.world import MAGNET, build_policy, build_world
+from experiments.hindcast import OBSERVED_2025, compare, episode, exports_by_destination, months_between, run_hindcast
+from sim.config.compose import compose_config
+from sim.config.errors import ConfigError
+from sim.config.schema import EventCfg
+from sim.config.validate import validate
+from sim.mechanisms.licensing import DecisionQueue
+from sim.model.model import RhythmModel
+from sim.model.world import build_policy, build_world
+from sim.vocab import MAGNET
 
 SEEDS = 3
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.investment import expected_price, lead_months, project_npv
+from sim.mechanisms.investment import expected_price, lead_months, project_npv
 
 
 def test_expected_price_keeps_part_of_the_premium():

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.licensing import LicenceQueue, ration_by_priority, review_months
+from sim.mechanisms.licensing import LicenceQueue, ration_by_priority, review_months
 
 
 def test_review_months_fixed_when_cv_zero():

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.market import allocate_ex_china, draw_from_sellers, pro_rata_by_class, update_price
+from sim.mechanisms.market import allocate_ex_china, draw_from_sellers, pro_rata_by_class, update_price
 
 ALL = np.ones((3, 3), dtype=bool)
 

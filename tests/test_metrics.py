@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.allocation import allocate_orders
-from sim.metrics import delivery_lag, lag_series
+from sim.mechanisms.allocation import allocate_orders
+from sim.mechanisms.metrics import delivery_lag, lag_series
 
 PLAN = np.cumsum(np.full(12, 2.0))  # two units a month
 

@@ -3,13 +3,12 @@
 import numpy as np
 import pandas as pd
 import pytest
-
-from sim.ledger import ConservationError, NegativeStockError
-from sim.runner import replicate_seeds, run_config
-from sim.config import compose_config
-from sim.schema import SCENARIOS
-
 from conftest import make_model
+
+from sim.config.compose import compose_config
+from sim.model.ledger import ConservationError, NegativeStockError
+from sim.runs.runner import replicate_seeds, run_config
+from sim.vocab import SCENARIOS
 
 REQUIRED = {
     "delivery_lag_months", "delivery_lag_cycles", "deliveries_units", "shortfall_t",

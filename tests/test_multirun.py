@@ -9,10 +9,10 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim import load_results, run_scenario
-from sim.aggregate import load_runs
-from sim.cli import expand_sweep, validate_sweep
-from sim.io import COLUMNS
-from sim.validate import ConfigError
+from sim.config.errors import ConfigError
+from sim.outputs.aggregate import load_runs
+from sim.outputs.io import COLUMNS
+from sim.runs.cli import expand_sweep, validate_sweep
 
 SWEEP = ["+scenario=rhythm_embedded,collision", "us.vault_budget_usd=1e10,2e10"]
 TINY = ["replicates=1", "months=12", "figures=false"]
@@ -123,7 +123,7 @@ def test_the_slurm_preset_renders_the_documented_sbatch_flags(tmp_path, monkeypa
     from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
     from submitit.slurm.slurm import _make_sbatch_string
 
-    from sim.config import CONF_DIR
+    from sim.config.compose import CONF_DIR
 
     with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
         cfg = compose("config", overrides=["hydra/launcher=slurm", "hydra.launcher.partition=short"],

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.production import convert, kit_units, planned_rate
+from sim.mechanisms.production import convert, kit_units, planned_rate
 
 RECIPE = np.array([1.0, 0.1, 0.0, 0.0])   # per t output: 1 t light, 0.1 t heavy oxide
 

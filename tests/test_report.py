@@ -8,7 +8,7 @@ import pytest
 
 from experiments import report
 from sim import ConfigError, run_scenarios
-from sim.io import ResultsError
+from sim.outputs.io import ResultsError
 
 OVERRIDES = ["months=24", "figures=false"]
 
@@ -24,7 +24,7 @@ def saved(tmp_path_factory):
 @pytest.fixture(scope="module")
 def sweep(saved, tmp_path_factory):
     """A sweep directory (the aggregate format of multiruns and studies) with one swept key."""
-    from sim.aggregate import write_sweep
+    from sim.outputs.aggregate import write_sweep
 
     _, table = saved
     out = tmp_path_factory.mktemp("sweep")
@@ -62,7 +62,7 @@ def test_default_figures_are_those_with_data_and_commit_comes_from_the_manifest(
 
 
 def test_capacity_panel_draws_the_median_over_seeds_in_percent(saved):
-    from sim.figures import plot_capacity_share
+    from sim.outputs.figures import plot_capacity_share
 
     _, table = saved
     fig, axes = plot_capacity_share(table)
@@ -77,7 +77,7 @@ def test_capacity_panel_draws_the_median_over_seeds_in_percent(saved):
 
 
 def test_scenario_grid_has_a_column_per_scenario_and_a_row_per_series(saved):
-    from sim.figures import plot_scenario_grid
+    from sim.outputs.figures import plot_scenario_grid
 
     _, table = saved
     fig, axes = plot_scenario_grid(table, entities=("country:US", "circle:A", "no:such"))
@@ -94,7 +94,7 @@ def test_sweep_report_adds_the_lever_figure(sweep, tmp_path):
 
 
 def test_run_outcomes_and_rank_correlations_are_exact(sweep):
-    from sim.figures import rank_correlations, run_outcomes
+    from sim.outputs.figures import rank_correlations, run_outcomes
 
     _, rows, runs = sweep
     frame = run_outcomes(rows, runs, "delivery_lag_cycles", "country:US", "max")
@@ -137,7 +137,7 @@ def test_cli_exit_status_and_messages(saved, tmp_path, capsys):
 def test_style_file_is_the_one_figure_style():
     import matplotlib
 
-    from sim.style import RC, STYLE_FILE, entity_label
+    from sim.outputs.style import RC, STYLE_FILE, entity_label
 
     assert STYLE_FILE.name == "rhythm.mplstyle" and set(RC) <= set(matplotlib.rcParams)
     assert RC["figure.dpi"] == 110 and RC["axes.spines.top"] is False   # typed, not text

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.reserves import reserve_purchases
+from sim.mechanisms.reserves import reserve_purchases
 
 PRICE = np.array([100.0, 500.0])       # USD/kg
 CAP = np.array([150.0, 400.0])         # the second material is over its cap
@@ -33,7 +33,6 @@ def test_spends_on_the_first_material_in_order_first():
 # ---- in the model -------------------------------------------------------------------------
 
 import pytest  # noqa: E402
-
 from conftest import make_model  # noqa: E402
 
 
@@ -52,8 +51,8 @@ def test_vault_fills_its_targets_spends_its_money_and_conserves_material():
 
 def test_us_budget_is_set_only_through_the_vault_key():
 
-    from sim.config import compose_config
-    from sim.validate import ConfigError
+    from sim.config.compose import compose_config
+    from sim.config.errors import ConfigError
 
     with pytest.raises(ConfigError, match="set Project Vault with us.vault_budget_usd"):
         compose_config(None, ["world.countries.US.reserve_budget_usd=5e8"])

@@ -11,13 +11,25 @@ import pandas as pd
 import pytest
 
 from experiments.sensitivity import main
-from sim.config import compose_config
-from sim.schema import SCENARIOS
-from sim.sensitivity import (config_values, input_values, load_xlrm, morris_indices, morris_sample, noise_share,
-                             point_means, reduce_outcomes, salib_problem, sobol_indices, sobol_runs, sobol_sample)
+from sim.config.compose import compose_config
+from sim.config.errors import ConfigError
+from sim.sensitivity import (
+    config_values,
+    input_values,
+    load_xlrm,
+    morris_indices,
+    morris_sample,
+    noise_share,
+    point_means,
+    reduce_outcomes,
+    salib_problem,
+    sobol_indices,
+    sobol_runs,
+    sobol_sample,
+)
 from sim.sensitivity.xlrm import Input, Outcome, parse_xlrm
 from sim.study.configs import apply
-from sim.validate import ConfigError
+from sim.vocab import SCENARIOS
 
 PI = math.pi
 

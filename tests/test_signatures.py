@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim import run_scenarios
-from sim.schema import SCENARIOS
+from sim.vocab import SCENARIOS
 
 pytestmark = pytest.mark.slow
 SEEDS = 20   # issue 4: at least 20 seeds

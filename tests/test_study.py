@@ -15,16 +15,16 @@ import pandas as pd
 import pytest
 
 from sim import load_results
-from sim.aggregate import RUN_COLUMNS, load_runs
-from sim.config import compose_config
-from sim.io import COLUMNS
-from sim.model import RhythmModel
+from sim.config.compose import compose_config
+from sim.config.errors import ConfigError
+from sim.model.model import RhythmModel
+from sim.model.world import build_policy, build_world
+from sim.outputs.aggregate import RUN_COLUMNS, load_runs
+from sim.outputs.io import COLUMNS
 from sim.study import ParquetStore, Study, StudyError, expand, load_study, run_study
 from sim.study.configs import check_specs, compose_bases
 from sim.study.design import design_points, lhs_points
 from sim.sweep import main
-from sim.validate import ConfigError
-from sim.world import build_policy, build_world
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARE = "us.rated_order_share"

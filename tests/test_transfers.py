@@ -1,7 +1,6 @@
 """Arms-transfer allocation and Taiwan's special budget in full model runs."""
 
 import numpy as np
-
 from conftest import make_model
 
 
@@ -42,7 +41,7 @@ def test_deliveries_are_conserved_across_customers(full_runs):
     model = full_runs["bifurcation"]
     rec = model.recorder
     for i, p in enumerate(model.world.programs):
-        from sim.allocation import allocate_orders
+        from sim.mechanisms.allocation import allocate_orders
 
         open_now = np.maximum(p.order_month, 0)
         cum = allocate_orders(rec.deliveries[:, i], p.order_units, p.order_month, p.order_score,

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sim.transit import Pipeline
+from sim.mechanisms.transit import Pipeline
 
 
 def test_shipments_arrive_after_their_lead():

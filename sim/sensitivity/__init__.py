@@ -17,8 +17,15 @@ Modules: :mod:`~sim.sensitivity.xlrm` (the declaration, the unit cube and its co
 """
 
 from sim.sensitivity.evaluation import Evaluation, evaluate
-from sim.sensitivity.methods import (lhs_sample, morris_indices, morris_sample, sobol_indices, sobol_runs,
-                                     sobol_sample, top_inputs)
+from sim.sensitivity.methods import (
+                                     lhs_sample,
+                                     morris_indices,
+                                     morris_sample,
+                                     sobol_indices,
+                                     sobol_runs,
+                                     sobol_sample,
+                                     top_inputs,
+)
 from sim.sensitivity.outcomes import noise_share, point_means, reduce_outcomes
 from sim.sensitivity.prim import PrimResult, case_threshold, find_box
 from sim.sensitivity.xlrm import XLRM, Input, Outcome, config_values, input_values, load_xlrm, salib_problem

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.io import RESULTS
+from sim.outputs.io import RESULTS
 from sim.sensitivity.outcomes import noise_share, point_means, read_outcome_rows, reduce_outcomes
 from sim.sensitivity.xlrm import XLRM, config_values
 from sim.study import Study, StudyError, expand, run_study
@@ -74,7 +74,7 @@ def evaluate(xlrm: XLRM, unit: np.ndarray, scenario: str, out: str | os.PathLike
         progress: show the runner's progress; executor: hand in an executor (tests).
 
     Raises:
-        sim.validate.ConfigError: a bad key or value in the design or overrides (nothing runs).
+        sim.config.validate.ConfigError: a bad key or value in the design or overrides (nothing runs).
         StudyError: some runs failed (listed in ``<out>/runs.parquet``); or a different study
             is already in ``out``.
     """

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.validate import ConfigError
+from sim.config.errors import ConfigError
 
 
 def _power_of_two(n: int, what: str) -> None:

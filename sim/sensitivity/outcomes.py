@@ -14,8 +14,8 @@ import os
 import numpy as np
 import pandas as pd
 
+from sim.config.errors import ConfigError
 from sim.sensitivity.xlrm import Outcome
-from sim.validate import ConfigError
 
 
 def read_outcome_rows(path: str | os.PathLike, outcomes: dict[str, Outcome]) -> pd.DataFrame:

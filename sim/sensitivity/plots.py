@@ -1,13 +1,13 @@
 """Figures of sensitivity and discovery results. Each takes tables and returns ``(fig, ax)``;
-only entry points save (:func:`sim.plotting.save`)."""
+only entry points save (:func:`sim.outputs.figures.run.save`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from sim.plotting import _plt
-from sim.style import RC, SERIES_COLORS, scenario_style
+from sim.outputs.figures.run import _plt
+from sim.outputs.style import RC, SERIES_COLORS, scenario_style
 
 
 def _note(fig, text: str) -> None:

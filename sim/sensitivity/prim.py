@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.validate import ConfigError
+from sim.config.errors import ConfigError
 
 
 @dataclass

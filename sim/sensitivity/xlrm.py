@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.validate import ConfigError
+from sim.config.errors import ConfigError
 
 XLRM_FILE = Path(__file__).resolve().parents[2] / "conf" / "sensitivity" / "xlrm.yaml"
 REDUCTIONS = ("mean", "last", "max", "min", "sum")

@@ -8,7 +8,7 @@ Modules: :mod:`~sim.study.design` (studies, grid/LHS/sample designs, run specs a
 :mod:`~sim.study.configs` (compose once, vary in process, validate up front),
 :mod:`~sim.study.worker` (the task a worker runs), :mod:`~sim.study.storage` (Parquet parts,
 resume, the aggregate), :mod:`~sim.study.engines` (local pool, Ray, Submitit),
-:mod:`~sim.study.runner` (:func:`run_study`). The command line is :mod:`sim.sweep`.
+:mod:`~sim.study.runner` (:func:`run_study`). The command line is :mod:`sim.runs.sweep`.
 """
 
 from sim.study.design import RunSpec, Study, expand, load_study

@@ -1,7 +1,7 @@
 """A study's configs: composed once per scenario, varied in process, validated up front.
 
 Composing through Hydra costs about a second; applying a design point to a copy of the
-composed :class:`~sim.schema.Config` and validating it costs milliseconds, so a study
+composed :class:`~sim.config.schema.Config` and validating it costs milliseconds, so a study
 composes each scenario once and every run varies that copy.
 """
 
@@ -14,12 +14,13 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sim.config import compose_config
-from sim.events import get_path, set_path
-from sim.io import _json_safe
-from sim.schema import Config
+from sim.config.compose import compose_config
+from sim.config.errors import ConfigError
+from sim.config.events import get_path, set_path
+from sim.config.schema import Config
+from sim.config.validate import validate
+from sim.outputs.io import _json_safe
 from sim.study.design import RunSpec
-from sim.validate import ConfigError, validate
 
 
 def compose_bases(scenarios: Sequence[str], overrides: Sequence[str] = ()) -> dict[str, Config]:
@@ -48,7 +49,7 @@ def _coerce(key: str, old: Any, value: Any) -> Any:
 def apply(base: Config, overrides: Sequence[tuple[str, Any]], check: bool = True) -> Config:
     """A copy of ``base`` with each ``(dotted key, value)`` set, validated when ``check``.
 
-    ``base`` must have passed :func:`sim.validate.validate` (composed configs have): the check
+    ``base`` must have passed :func:`sim.config.validate.validate` (composed configs have): the check
     covers the set values, the rules between keys and the events.
 
     Raises:

@@ -13,7 +13,7 @@ seeds. The ``design`` mapping holds exactly one of:
   ``.parquet`` path, or a DataFrame through the Python API (e.g. from ``SALib.sample``).
 
 An empty design is one point with no overrides. Replicate seeds are spawned from the
-study's ``seed`` with ``numpy.random.SeedSequence`` (:func:`sim.runner.replicate_seeds`);
+study's ``seed`` with ``numpy.random.SeedSequence`` (:func:`sim.runs.runner.replicate_seeds`);
 replicate ``r`` gets the same seed at every design point and in every scenario (common
 random numbers). Runs are numbered in the order point, scenario, replicate.
 """
@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.runner import replicate_seeds
-from sim.schema import RUNNABLE
-from sim.validate import ConfigError
+from sim.config.errors import ConfigError
+from sim.runs.runner import replicate_seeds
+from sim.vocab import RUNNABLE
 
 CONF_STUDY = Path(__file__).resolve().parents[2] / "conf" / "study"
 KINDS = ("grid", "lhs", "sample")

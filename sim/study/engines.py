@@ -69,7 +69,7 @@ class RayExecutor:
             import ray
             from ray._private import ray_constants
         except ImportError:
-            from sim.validate import ConfigError
+            from sim.config.errors import ConfigError
 
             raise ConfigError("engine=ray needs Ray: install the extra with 'uv sync --extra ray'") from None
         if os.environ["RAY_ENABLE_UV_RUN_RUNTIME_ENV"] == "0":   # Ray imported before this module
@@ -125,7 +125,7 @@ def engine(name: str, study_dir: Path, workers: int | None = None, address: str 
     elif name == "submitit":
         yield submitit_executor(Path(study_dir) / ".submitit", workers, **options)
     else:
-        from sim.validate import ConfigError
+        from sim.config.errors import ConfigError
 
         raise ConfigError(f"engine='{name}' is not known: choose one of {', '.join(ENGINES)}")
 

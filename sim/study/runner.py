@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.io import MANIFEST, _atomic_write, _json_safe, git_commit, versions
+from sim.config.errors import ConfigError
+from sim.outputs.io import MANIFEST, _atomic_write, _json_safe, git_commit, versions
 from sim.study.configs import check_specs, compose_bases, config_json, study_digests
 from sim.study.design import RunSpec, Study, expand
 from sim.study.engines import ENGINES, as_done, prestart
@@ -29,7 +30,6 @@ from sim.study.engines import engine as make_engine
 from sim.study.progress import Progress
 from sim.study.storage import ParquetStore, WorkerDied
 from sim.study.worker import Context, run_chunk
-from sim.validate import ConfigError
 
 STUDIES = Path("outputs") / "studies"
 # Default runs per chunk: about four chunks per worker (balance), at most this many runs (a
@@ -78,7 +78,7 @@ def _describe(study: Study | None, specs: list[RunSpec]) -> dict:
 
 
 def run_table(specs: list[RunSpec], records: dict[str, dict]) -> pd.DataFrame:
-    """The run table (:mod:`sim.aggregate`): one row per spec, a column per swept key."""
+    """The run table (:mod:`sim.outputs.aggregate`): one row per spec, a column per swept key."""
     keys = list(dict.fromkeys(k for s in specs for k, _ in s.overrides))
     rows = []
     for s in specs:

@@ -7,7 +7,7 @@ Layout of a study directory::
                            the tidy rows of chunk 12's finished runs (with ``run``); its file
                            metadata holds the chunk's run records (status, error, wall time)
     results.parquet, runs.parquet, figures/, manifest.json
-                           the aggregate (:mod:`sim.aggregate`), written at the end
+                           the aggregate (:mod:`sim.outputs.aggregate`), written at the end
 
 A part is written to a temporary name and renamed into place, so a part on disk is whole; a
 torn temporary file (``.chunk-*.tmp-*``) is ignored. A chunk counts as finished when its part
@@ -28,9 +28,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from sim.aggregate import RUNS, check_runs, write_sweep
 from sim.calendar import month_dates
-from sim.io import COLUMNS, _atomic_write
+from sim.outputs.aggregate import RUNS, check_runs, write_sweep
+from sim.outputs.io import COLUMNS, _atomic_write
 
 STUDY = "study.json"
 PARTS = "parts"
@@ -65,12 +65,12 @@ def _coded(codes, names: list[str]) -> pa.DictionaryArray:
 def run_rows(series: list, start: str, months: int, scenario: str, seed: int, run: str) -> pa.Table:
     """One run's tidy rows (plus ``run``) as an Arrow table with dictionary-coded text columns.
 
-    The same rows as :meth:`sim.recorder.Recorder.frame`, built without a pandas frame of
+    The same rows as :meth:`sim.model.recorder.Recorder.frame`, built without a pandas frame of
     repeated strings: a run's ~30,000 rows cost ~1 MiB here instead of ~5 MiB, and a chunk of
     them is written as a part without re-encoding.
 
     Args:
-        series: ``(metric, entity, values[months])`` from :meth:`sim.recorder.Recorder.series`.
+        series: ``(metric, entity, values[months])`` from :meth:`sim.model.recorder.Recorder.series`.
         start: first month (``YYYY-MM``); months: series length.
         scenario, seed, run: the run's labels.
     """
@@ -110,7 +110,7 @@ class ParquetStore:
     Args:
         root: the study directory.
         in_memory_rows: largest final table built in memory and written with
-            :func:`sim.aggregate.write_sweep`; larger ones are streamed in the same format.
+            :func:`sim.outputs.aggregate.write_sweep`; larger ones are streamed in the same format.
     """
 
     def __init__(self, root: str | os.PathLike, in_memory_rows: int = IN_MEMORY_ROWS):
@@ -205,8 +205,8 @@ class ParquetStore:
 
     def _stream(self, paths: list[Path], levels: dict, schema: pa.Schema, runs: pd.DataFrame,
                 figures: bool) -> list[Path]:
-        """The format of :func:`sim.aggregate.write_sweep`, one part in memory at a time."""
-        from sim.io import RESULTS
+        """The format of :func:`sim.outputs.aggregate.write_sweep`, one part in memory at a time."""
+        from sim.outputs.io import RESULTS
 
         def write_results(tmp: Path) -> None:
             with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
@@ -220,7 +220,7 @@ class ParquetStore:
         arrow = pa.Table.from_pandas(runs, preserve_index=False)
         _atomic_write(written[1], lambda p: pq.write_table(arrow, p, compression="zstd"))
         if figures and (runs["status"] == "done").any():
-            from sim.plotting import plot_scenario_panel, save
+            from sim.outputs.figures.run import plot_scenario_panel, save
 
             lag = pq.read_table(written[0], filters=[("metric", "==", "delivery_lag_cycles"),
                                                      ("entity", "in", ["country:US", "circle:A"])]).to_pandas()

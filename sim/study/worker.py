@@ -24,11 +24,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.model import RhythmModel
+from sim.model.model import RhythmModel
+from sim.model.world import build_policy, build_world
 from sim.study.configs import apply
 from sim.study.design import RunSpec
 from sim.study.storage import run_rows
-from sim.world import build_policy, build_world
 
 BUILT_CACHE = 8   # design points whose world and policy a worker keeps
 

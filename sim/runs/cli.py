@@ -1,0 +1,178 @@
+"""The command line: Hydra composes the config; bad input fails before anything is written.
+
+Hydra creates the run directory (and its ``.hydra/`` files) before the task starts, so the
+overrides are composed and validated first with the compose API: a typo, a value out of
+range or an unknown scenario prints one line and exits with status 2, and no directory,
+old or new, is touched. With ``-m`` every job of the sweep is validated this way before
+Hydra creates the sweep directory. Inside a multirun job an error is recorded in the job's
+``error.txt`` (one line) and the sweep goes on; :mod:`sim.runs.callbacks` aggregates the jobs.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import logging
+import sys
+from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig
+
+from sim.config.compose import CONF_DIR, compose_config, one_line, to_config
+from sim.config.errors import ConfigError
+
+log = logging.getLogger("sim")
+MULTIRUN_FLAGS = {"-m", "--multirun"}
+HYDRA_FLAGS = MULTIRUN_FLAGS | {
+    "--help", "-h", "--hydra-help", "--cfg", "-c", "--info", "-i", "--version", "--resolve", "--package",
+    "-p", "--shell-completion", "-sc", "--config-path", "-cp", "--config-name", "-cn", "--config-dir",
+    "-cd", "--experimental-rerun"}
+
+
+def _fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def _task_overrides(argv: list[str]) -> list[str]:
+    return [a for a in argv if not a.startswith("-") and not a.lstrip("+~").startswith(("hydra.", "hydra/"))]
+
+
+def prevalidate(argv: list[str]) -> None:
+    """Compose and validate the overrides in ``argv`` (Hydra's own keys aside)."""
+    try:
+        compose_config(None, _task_overrides(argv))
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def expand_sweep(overrides: list[str]) -> list[list[str]]:
+    """Each job's overrides in a basic-sweeper multirun: the product of every swept key's values.
+
+    ``a,b``, ``choice()``, ``range()`` and ``glob()`` (over ``conf/<group>/``) are expanded in
+    Hydra's order (a later value for the same key replaces an earlier one); interval sweeps,
+    which only other sweepers understand, are left out.
+
+    Raises:
+        ConfigError: an override that does not parse.
+    """
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import Glob
+    from hydra.errors import HydraException
+
+    try:
+        parsed = OverridesParser.create().parse_overrides(overrides)
+    except HydraException as exc:
+        bad = getattr(exc, "override", None)
+        raise ConfigError((f"{bad}: " if bad else "") + " ".join(str(exc).split())) from None
+    axes: dict[str, list[str]] = {}
+    for o in parsed:
+        key = o.get_key_element()
+        if not o.is_sweep_override():
+            axes[key] = [f"{key}={o.get_value_element_as_str()}"]
+        elif isinstance(o.value(), Glob):
+            options = sorted(p.stem for p in (CONF_DIR / o.key_or_group).glob("*.yaml"))
+            axes[key] = [f"{key}={v}" for v in o.value().filter(options)]
+        elif o.is_discrete_sweep():
+            axes[key] = [f"{key}={v}" for v in o.sweep_string_iterator()]
+    return [list(job) for job in itertools.product(*axes.values())]
+
+
+def _is_group(override: str) -> bool:
+    key = override.split("=", 1)[0].lstrip("+~").split("@", 1)[0]
+    return "." not in key and (CONF_DIR / key).is_dir()
+
+
+def validate_sweep(jobs: list[list[str]]) -> None:
+    """Compose and validate every job's config.
+
+    Composition (about a second here) runs once per combination of config groups
+    (``+scenario=...``); each job's value overrides are applied to a copy, as Hydra does after
+    composing the defaults.
+
+    Raises:
+        ConfigError: the first job that fails, one line naming the key and the job.
+    """
+    from hydra import compose, initialize_config_dir
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    parser, composed = OverridesParser.create(), {}
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
+            for num, job in enumerate(jobs):
+                groups = tuple(o for o in job if _is_group(o))
+                try:
+                    if groups not in composed:
+                        composed[groups] = compose("config", overrides=list(groups))
+                    cfg = copy.deepcopy(composed[groups])
+                    ConfigLoaderImpl._apply_overrides_to_config(  # Hydra 1.3's own step after the defaults
+                        parser.parse_overrides([o for o in job if not _is_group(o)]), cfg)
+                    to_config(cfg)
+                except (HydraException, OmegaConfBaseException, ConfigError) as exc:
+                    message = str(exc) if isinstance(exc, ConfigError) else one_line(exc)
+                    where = f" (job #{num} of {len(jobs)}: {' '.join(job)})" if len(jobs) > 1 else ""
+                    raise ConfigError(message + where) from None
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def prevalidate_sweep(argv: list[str]) -> None:
+    """Expand a ``-m`` sweep and validate every job before Hydra creates the sweep directory."""
+    try:
+        validate_sweep(expand_sweep(_task_overrides(argv)))
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+def _run(dcfg: DictConfig, out_dir: Path, overrides: list[str]) -> None:
+    from sim.runs.api import progress_bar, write_run
+    from sim.runs.runner import timed_run
+
+    cfg = to_config(dcfg)
+    log.info("scenario %s: %d replicates x %d months, base seed %d", cfg.scenario_name,
+             cfg.replicates, cfg.months, cfg.seed)
+    table, wall = timed_run(cfg, progress_bar(cfg.replicates, cfg.scenario_name))
+    written = write_run(table, cfg, out_dir, wall, figures=cfg.figures, overrides=overrides)
+    log.info("%d rows in %.1f s; wrote %s", len(table), wall, ", ".join(str(p) for p in written))
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
+def _task(dcfg: DictConfig) -> None:
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    from sim.runs.callbacks import ERROR, record_failure
+
+    logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    hc = HydraConfig.get()
+    out_dir, overrides = Path(hc.runtime.output_dir), list(hc.overrides.task)
+    if hc.mode != RunMode.MULTIRUN:
+        try:
+            _run(dcfg, out_dir, overrides)
+        except ConfigError as exc:
+            _fail(str(exc))
+        return
+    (out_dir / ERROR).unlink(missing_ok=True)  # a job directory used again
+    try:
+        _run(dcfg, out_dir, overrides)
+    except Exception as exc:  # one job's failure is recorded; the sweep goes on
+        message = str(exc) if isinstance(exc, ConfigError) else f"{type(exc).__name__}: {exc}"
+        record_failure(out_dir, message)
+        log.error("error: %s", " ".join(message.split()), exc_info=not isinstance(exc, ConfigError))
+
+
+def main() -> None:
+    """Entry point of ``python -m sim``."""
+    argv = sys.argv[1:]
+    flags = {a.split("=", 1)[0] for a in argv} & HYDRA_FLAGS
+    if not flags:
+        prevalidate(argv)
+    elif flags <= MULTIRUN_FLAGS:
+        prevalidate_sweep(argv)
+    _task()
