@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.outputs.io import COLUMNS, RESULTS, ResultsError, _atomic_write
+from sim.outputs.io import COLUMNS, RESULTS, ResultsError, atomic_write
 
 RUNS = "runs.parquet"
 RUN_COLUMNS = ["run", "scenario", "seed", "status", "error", "wall_s"]
@@ -68,7 +68,7 @@ def write_sweep(out_dir: str | os.PathLike, table: pd.DataFrame, runs: pd.DataFr
     for name, frame in ((RESULTS, table), (RUNS, runs)):
         arrow = pa.Table.from_pandas(frame, preserve_index=False)
         path = out / name
-        _atomic_write(path, lambda p, a=arrow: pq.write_table(a, p, compression="zstd"))
+        atomic_write(path, lambda p, a=arrow: pq.write_table(a, p, compression="zstd"))
         written.append(path)
     if figures and len(table):
         from sim.outputs.figures.run import plot_scenario_panel, save

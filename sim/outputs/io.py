@@ -29,7 +29,32 @@ class ResultsError(ValueError):
     """A results file or directory is missing, unreadable or malformed."""
 
 
-def _atomic_write(path: Path, write) -> None:
+def prepare_dir(path: str | os.PathLike, key: str = "out") -> Path:
+    """Create the output directory ``path`` (and its parents) or say in one line why it cannot be.
+
+    Args:
+        path: the directory.
+        key: the setting that named it, for the message (``out``, ``hydra.run.dir``).
+
+    Raises:
+        ResultsError: a part of ``path`` is a regular file, or the directory cannot be created.
+    """
+    out = Path(path)
+    for part in (out, *out.parents):
+        if part.exists() and not part.is_dir():
+            raise ResultsError(f"{key}={out}: '{part}' is a file, not a directory; choose another path")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ResultsError(f"{key}={out}: cannot create the directory ({exc.strerror or exc})") from None
+    return out
+
+
+def atomic_write(path: Path, write) -> None:
+    """Call ``write(tmp)`` on a temporary name beside ``path``, then rename it to ``path``.
+
+    A failure or an interruption leaves any earlier ``path`` as it was, and no temporary file.
+    """
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         write(tmp)
@@ -44,7 +69,7 @@ def write_results(table: pd.DataFrame, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / RESULTS
     arrow = pa.Table.from_pandas(table[COLUMNS], preserve_index=False)
-    _atomic_write(path, lambda p: pq.write_table(arrow, p, compression="zstd"))
+    atomic_write(path, lambda p: pq.write_table(arrow, p, compression="zstd"))
     return path
 
 
@@ -69,12 +94,12 @@ def versions() -> dict[str, str | None]:
     return found
 
 
-def _json_safe(value):
+def json_safe(value):
     """Replace non-finite floats (unlimited quotas, feeds) by the strings 'inf'/'-inf'/'nan'."""
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, float) and not math.isfinite(value):
         return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
     return value
@@ -88,10 +113,10 @@ def write_manifest(out_dir: Path, cfg, seeds: list[int], wall_s: float, **extra)
     out_dir.mkdir(parents=True, exist_ok=True)
     doc = {"scenario": cfg.scenario_name, "base_seed": cfg.seed, "replicate_seeds": seeds,
            "replicates": cfg.replicates, "wall_time_s": round(wall_s, 3),
-           "git_commit": git_commit(), "versions": versions(), "config": _json_safe(asdict(cfg)), **extra}
+           "git_commit": git_commit(), "versions": versions(), "config": json_safe(asdict(cfg)), **extra}
     path = out_dir / MANIFEST
     text = json.dumps(doc, indent=2, default=str, allow_nan=False)
-    _atomic_write(path, lambda p: p.write_text(text))
+    atomic_write(path, lambda p: p.write_text(text))
     return path
 
 

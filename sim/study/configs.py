@@ -19,7 +19,7 @@ from sim.config.errors import ConfigError
 from sim.config.events import get_path, set_path
 from sim.config.schema import Config
 from sim.config.validate import validate
-from sim.outputs.io import _json_safe
+from sim.outputs.io import json_safe
 from sim.study.design import RunSpec
 
 
@@ -100,7 +100,7 @@ def check_specs(specs: Sequence[RunSpec], bases: dict[str, Config]) -> None:
 
 def config_json(cfg: Config) -> dict:
     """The config as strict-JSON-safe plain data (non-finite numbers as strings)."""
-    return _json_safe(asdict(cfg))
+    return json_safe(asdict(cfg))
 
 
 # Config keys a study's results do not depend on: each run has its own seed, and figures are
@@ -109,7 +109,7 @@ NOT_RESULTS = ("seed", "replicates", "figures")
 
 
 def _sha256(doc) -> str:
-    text = json.dumps(_json_safe(doc), sort_keys=True, default=str, allow_nan=False)
+    text = json.dumps(json_safe(doc), sort_keys=True, default=str, allow_nan=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

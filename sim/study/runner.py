@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config.errors import ConfigError
-from sim.outputs.io import MANIFEST, _atomic_write, _json_safe, git_commit, versions
+from sim.outputs.io import MANIFEST, atomic_write, git_commit, json_safe, versions
 from sim.study.configs import check_specs, compose_bases, config_json, study_digests
 from sim.study.design import RunSpec, Study, expand
 from sim.study.engines import ENGINES, as_done, prestart
@@ -73,7 +73,7 @@ def _describe(study: Study | None, specs: list[RunSpec]) -> dict:
                 "replicates": None, "seed": None, "overrides": []}
     design = {k: ({"rows": len(v), "columns": list(v.columns)} if isinstance(v, pd.DataFrame) else v)
               for k, v in study.design.items()}
-    return {"name": study.name, "design": _json_safe(design), "scenarios": list(study.scenarios),
+    return {"name": study.name, "design": json_safe(design), "scenarios": list(study.scenarios),
             "replicates": study.replicates, "seed": study.seed, "overrides": list(study.overrides)}
 
 
@@ -203,7 +203,7 @@ def _write_manifest(root: Path, record: dict, specs: list[RunSpec], bases: dict,
                     wall: float, ran: int, engine: str, phases: dict) -> Path:
     seeds = sorted({(s.replicate, s.seed) for s in specs})
     doc = {**record, "kind": "study", "replicate_seeds": [seed for _, seed in seeds],
-           "points": _json_safe([dict(o) for o in dict.fromkeys(s.overrides for s in specs)]),
+           "points": json_safe([dict(o) for o in dict.fromkeys(s.overrides for s in specs)]),
            "done": int((runs["status"] == "done").sum()), "failed": int((runs["status"] == "failed").sum()),
            "ran_this_session": ran, "engine": engine, "wall_time_s": round(wall, 3),
            "phases_s": {k: round(v, 3) for k, v in phases.items()},
@@ -211,5 +211,5 @@ def _write_manifest(root: Path, record: dict, specs: list[RunSpec], bases: dict,
            "configs": {name: config_json(cfg) for name, cfg in bases.items()}}
     text = json.dumps(doc, indent=2, default=str, allow_nan=False)
     path = root / MANIFEST
-    _atomic_write(path, lambda p: p.write_text(text))
+    atomic_write(path, lambda p: p.write_text(text))
     return path

@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 
 from sim.calendar import month_dates
 from sim.outputs.aggregate import RUNS, check_runs, write_sweep
-from sim.outputs.io import COLUMNS, _atomic_write
+from sim.outputs.io import COLUMNS, atomic_write
 
 STUDY = "study.json"
 PARTS = "parts"
@@ -140,7 +140,7 @@ class ParquetStore:
             return old
         (self.root / PARTS).mkdir(parents=True, exist_ok=True)
         text = json.dumps(record, indent=2, default=str)
-        _atomic_write(path, lambda p: p.write_text(text))
+        atomic_write(path, lambda p: p.write_text(text))
         return record
 
     def write_part(self, chunk: int, digest: str, tables: list[pa.Table], records: list[dict]) -> Path:
@@ -157,7 +157,7 @@ class ParquetStore:
                 LEVELS_KEY: json.dumps(levels)}
         arrow = arrow.replace_schema_metadata(meta)
         path = self.part(chunk)
-        _atomic_write(path, lambda p: pq.write_table(arrow, p, compression="zstd"))
+        atomic_write(path, lambda p: pq.write_table(arrow, p, compression="zstd"))
         return path
 
     def _meta(self, path: Path) -> dict | None:
@@ -214,11 +214,11 @@ class ParquetStore:
                     writer.write_table(self._read(path, levels, schema))
 
         written = [self.root / RESULTS, self.root / RUNS]
-        _atomic_write(written[0], write_results)
+        atomic_write(written[0], write_results)
         runs = check_runs(runs.reset_index(drop=True))
         runs = runs.assign(run=runs["run"].astype(str), error=runs["error"].fillna("").astype(str))
         arrow = pa.Table.from_pandas(runs, preserve_index=False)
-        _atomic_write(written[1], lambda p: pq.write_table(arrow, p, compression="zstd"))
+        atomic_write(written[1], lambda p: pq.write_table(arrow, p, compression="zstd"))
         if figures and (runs["status"] == "done").any():
             from sim.outputs.figures.run import plot_scenario_panel, save
 
