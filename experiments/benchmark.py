@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 from experiments.benchmark_model import model_measurements
+from sim.runs.entry import command, run
 from sim.runs.runner import replicate_seeds
 from sim.study import RunSpec, run_study
 
@@ -82,7 +83,8 @@ def rows(model: dict, study: dict, workers: int) -> list[tuple[str, str, str, bo
     ]
 
 
-def main(argv: list[str] | None = None) -> int:
+@command(None)
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=0, help="runs in the throughput study (default 16 per worker)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
@@ -117,4 +119,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -11,12 +11,13 @@ and ``<out>/summary.csv`` (median and 90% band per scenario of the headline numb
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import pandas as pd
 
-from sim import ConfigError, run_scenarios
+from sim import run_scenarios
+from sim.outputs.io import check_dir_path
+from sim.runs.entry import command, run
 from sim.vocab import SCENARIOS
 
 HEADLINES = [  # (metric, entity, year, reduction over the year's months)
@@ -45,19 +46,17 @@ def summarise(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["scenario", "metric", "entity", "year", "median", "p05", "p95"])
 
 
-def main(argv: list[str] | None = None) -> int:
+@command(None)
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=20, help="replicates per scenario (default 20)")
     parser.add_argument("--seed", type=int, default=0, help="base seed shared by the scenarios")
     parser.add_argument("--out", type=Path, default=Path("outputs/compare"), help="output directory")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides applied to every scenario")
     args = parser.parse_args(argv)
-    try:
-        table = run_scenarios(SCENARIOS, output_dir=args.out, seed=args.seed, replicates=args.replicates,
-                              overrides=args.overrides, progress=True)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    check_dir_path(args.out, "--out")
+    table = run_scenarios(SCENARIOS, output_dir=args.out, seed=args.seed, replicates=args.replicates,
+                          overrides=args.overrides, progress=True)
     summary = summarise(table)
     summary.to_csv(args.out / "summary.csv", index=False)
     print(summary.to_string(index=False, float_format=lambda v: f"{v:.3g}"))
@@ -65,4 +64,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

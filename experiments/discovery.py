@@ -28,11 +28,12 @@ chosen box's limits and quasi-p-values), ``figures/prim_tradeoff.{png,svg}``,
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
-from experiments.sensitivity import _write, check_scenarios, declaration, parse, sample_table
+from experiments.sensitivity import check_scenarios, declaration, parse, sample_table, write_table
+from sim.outputs.io import check_dir_path
+from sim.runs.entry import command, run
 
 
 def run_discovery(settings: dict, overrides: list[str], scenario: str, root: Path) -> dict:
@@ -60,10 +61,10 @@ def run_discovery(settings: dict, overrides: list[str], scenario: str, root: Pat
     result = find_box(x, cases, settings["peel_alpha"], settings["paste_alpha"], settings["mass_min"],
                       settings["min_coverage"])
     sample = sample_table(xlrm, unit).assign(**{name: y, "case": cases})
-    _write(sample, out / "sample")
+    write_table(sample, out / "sample")
     ev.per_run.to_parquet(out / "outcomes.parquet", index=False)
-    _write(result.trajectory, out / "trajectory", parquet=False)
-    _write(result.limits, out / "box", parquet=False)
+    write_table(result.trajectory, out / "trajectory", parquet=False)
+    write_table(result.limits, out / "box", parquet=False)
     o, stats = xlrm.outcomes[name], result.stats
     rule = (f"above the {settings['quantile']:.0%} quantile ({bar:.3g} {o.unit})" if settings.get("quantile")
             is not None else f"above {bar:.3g} {o.unit}")
@@ -102,33 +103,22 @@ def report(summary: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+@command(__doc__, interrupted="interrupted: finished runs are kept; rerun the same command to resume")
+def main(argv: list[str]) -> int:
     """Entry point; returns the exit status (see the module docstring)."""
-    argv = sys.argv[1:] if argv is None else argv
-    if any(a in ("-h", "--help") for a in argv):
-        print(__doc__)
-        return 0
     from sim.config.errors import ConfigError
-    from sim.study import StudyError
 
-    try:
-        settings, overrides = parse(argv, preset="discovery")
-        given = {a.partition("=")[0] for a in argv}
-        if "threshold" in given and "quantile" not in given:
-            settings["quantile"] = None   # a fixed bar given alone replaces the preset's quantile
-        if "quantile" in given and "threshold" not in given:
-            settings["threshold"] = None   # and a quantile given alone the preset's fixed bar
-        if (settings.get("threshold") is None) == (settings.get("quantile") is None):
-            raise ConfigError("give threshold=<value> with quantile=null, or quantile=<q> (threshold=null)")
-        check_scenarios(settings["scenarios"])
-        root = Path(settings.get("out") or Path("outputs") / "discovery")
-        summaries = [run_discovery(settings, overrides, s, root) for s in settings["scenarios"]]
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except StudyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
+    settings, overrides = parse(argv, preset="discovery")
+    given = {a.partition("=")[0] for a in argv}
+    if "threshold" in given and "quantile" not in given:
+        settings["quantile"] = None   # a fixed bar given alone replaces the preset's quantile
+    if "quantile" in given and "threshold" not in given:
+        settings["threshold"] = None   # and a quantile given alone the preset's fixed bar
+    if (settings.get("threshold") is None) == (settings.get("quantile") is None):
+        raise ConfigError("give threshold=<value> with quantile=null, or quantile=<q> (threshold=null)")
+    check_scenarios(settings["scenarios"])
+    root = check_dir_path(settings.get("out") or Path("outputs") / "discovery", "out")
+    summaries = [run_discovery(settings, overrides, s, root) for s in settings["scenarios"]]
     for summary in summaries:
         print(report(summary))
     print(f"results in {root}")
@@ -136,4 +126,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

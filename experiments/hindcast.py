@@ -16,16 +16,15 @@ destination: total, US, EU, JP, KR, rest) and ``<out>/figures/hindcast.{png,svg}
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim import ConfigError
 from sim.config.compose import compose_config
-from sim.outputs.io import write_results
+from sim.outputs.io import check_dir_path, write_results
 from sim.runs.api import progress_bar
+from sim.runs.entry import command, run
 from sim.runs.runner import run_config
 
 SCENARIO = "hindcast_2025"
@@ -216,18 +215,16 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
+@command(None)
+def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=20, help="replicate seeds (default 20)")
     parser.add_argument("--seed", type=int, default=0, help="base seed")
     parser.add_argument("--out", type=Path, default=Path("outputs/hindcast"), help="output directory")
     parser.add_argument("overrides", nargs="*", help="Hydra overrides applied to the hindcast")
     args = parser.parse_args(argv)
-    try:
-        table = run_hindcast(args.replicates, args.seed, tuple(args.overrides), progress=True)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    check_dir_path(args.out, "--out")
+    table = run_hindcast(args.replicates, args.seed, tuple(args.overrides), progress=True)
     from sim.outputs.figures.run import save
 
     write_results(table, args.out)
@@ -248,4 +245,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

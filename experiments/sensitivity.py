@@ -24,17 +24,20 @@ manifest), ``sample.parquet`` (unit coordinates and values per point), ``outcome
 (Sobol with second order), ``figures/<method>_<outcome>.{png,svg}``, ``summary.json`` (sample
 size, runs, wall times, seed-noise shares, top five inputs per outcome); and
 ``<out>/inputs.csv`` (the declaration) and ``<out>/top_inputs.csv`` (every scenario's top five).
-Exit status: 0 done, 2 bad input (nothing run), 3 runs failed or a study mismatch.
+Exit status (README "Exit status"): 0 done, 1 runs failed, 2 bad input (nothing run; also a
+``out`` that holds a different study), 130 interrupted (rerun to resume).
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
+
+from sim.outputs.io import check_dir_path
+from sim.runs.entry import command, run
 
 CONF = Path(__file__).resolve().parents[1] / "conf" / "sensitivity"
 METHODS = ("sobol", "morris")
@@ -115,7 +118,7 @@ def declaration(settings: dict):
     return load_xlrm(settings.get("xlrm")).select(settings.get("inputs"), settings.get("outcomes"))
 
 
-def _write(frame: pd.DataFrame, stem: Path, parquet: bool = True) -> None:
+def write_table(frame: pd.DataFrame, stem: Path, parquet: bool = True) -> None:
     stem.parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(stem.with_suffix(".csv"), index=False)
     if parquet:
@@ -155,7 +158,7 @@ def run_method(settings: dict, overrides: list[str], scenario: str, root: Path) 
                   seed=settings["seed"], overrides=overrides, workers=settings.get("workers"),
                   chunk=settings.get("chunk"), progress=settings.get("progress", True))
     # Written only once the runner accepted the directory: a refused study leaves it as it was.
-    _write(sample_table(xlrm, unit), out / "sample")
+    write_table(sample_table(xlrm, unit), out / "sample")
     ev.per_run.to_parquet(out / "outcomes.parquet", index=False)
     common = {"resamples": settings["resamples"], "conf_level": settings["conf_level"], "seed": settings["sample_seed"]}
     tables, seconds, top = [], [], {}
@@ -179,10 +182,10 @@ def run_method(settings: dict, overrides: list[str], scenario: str, root: Path) 
         tables.append(first.assign(outcome=name, scenario=scenario))
         top[name] = top_inputs(first, key).to_dict("records")
     indices = pd.concat(tables, ignore_index=True)
-    _write(indices[["scenario", "outcome", *[c for c in indices.columns if c not in ("scenario", "outcome")]]],
+    write_table(indices[["scenario", "outcome", *[c for c in indices.columns if c not in ("scenario", "outcome")]]],
            out / "indices")
     if seconds:
-        _write(pd.concat(seconds, ignore_index=True), out / "second_order", parquet=False)
+        write_table(pd.concat(seconds, ignore_index=True), out / "second_order", parquet=False)
     summary = {"method": method, "scenario": scenario, "n": n, "inputs": xlrm.names, "k": len(xlrm.inputs),
                "runs": ev.runs, "ran_now": ev.ran, "replicates": settings["replicates"],
                "second_order": bool(settings.get("second_order", False)), "runner_wall_s": round(ev.runner_wall_s, 1),
@@ -206,40 +209,25 @@ def report(summaries: list[dict], outcome: str = "us_lag") -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
+@command(__doc__, interrupted="interrupted: finished runs are kept; rerun the same command to resume")
+def main(argv: list[str]) -> int:
     """Entry point; returns the exit status (see the module docstring)."""
-    argv = sys.argv[1:] if argv is None else argv
-    if any(a in ("-h", "--help") for a in argv):
-        print(__doc__)
-        return 0
-    from sim.config.errors import ConfigError
-    from sim.study import StudyError
-
-    try:
-        settings, overrides = parse(argv)
-        root = Path(settings.get("out") or Path("outputs") / "sensitivity" / settings["method"])
-        xlrm = declaration(settings)
-        check_scenarios(settings["scenarios"])
-        summaries = []
-        for scenario in settings["scenarios"]:
-            summaries.append(run_method(settings, overrides, scenario, root))
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except StudyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3
+    settings, overrides = parse(argv)
+    root = check_dir_path(settings.get("out") or Path("outputs") / "sensitivity" / settings["method"], "out")
+    xlrm = declaration(settings)
+    check_scenarios(settings["scenarios"])
+    summaries = [run_method(settings, overrides, scenario, root) for scenario in settings["scenarios"]]
     from sim.sensitivity.xlrm import describe
 
-    _write(describe(xlrm), root / "inputs", parquet=False)
+    write_table(describe(xlrm), root / "inputs", parquet=False)
     key = "ST" if settings["method"] == "sobol" else "mu_star"
     rows = [{"scenario": s["scenario"], "outcome": o, "rank": r + 1, **row}
             for s in summaries for o, top in s["top"].items() for r, row in enumerate(top)]
-    _write(pd.DataFrame(rows), root / "top_inputs", parquet=False)
+    write_table(pd.DataFrame(rows), root / "top_inputs", parquet=False)
     print(report(summaries))
     print(f"results in {root} (ranked by {key})")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

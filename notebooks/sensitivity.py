@@ -26,12 +26,12 @@ from pathlib import Path
 from sim import load_results
 from sim.outputs.aggregate import load_runs
 from sim.outputs.figures import (
-                               outcome_label,
-                               plot_lever_scatter,
-                               rank_correlations,
-                               run_outcomes,
-                               source_note,
-                               swept_keys,
+    outcome_label,
+    plot_lever_scatter,
+    rank_correlations,
+    run_outcomes,
+    source_note,
+    swept_keys,
 )
 from sim.outputs.io import git_commit
 from sim.study import load_study, run_study

@@ -11,6 +11,8 @@ import re
 import numpy as np
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+FIRST_MONTH, LAST_MONTH = "2000-01", "2099-12"   # the calendar a config may name: data start in 2010s,
+                                                 # and dates must stay well inside numpy/pandas ranges
 
 
 def parse_month(text: str) -> int:

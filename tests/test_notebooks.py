@@ -60,3 +60,14 @@ def test_notebook_executes_under_nbmake(path, tmp_path):
     if artifacts:
         Path(artifacts).mkdir(parents=True, exist_ok=True)
         shutil.copy(ipynb, Path(artifacts) / ipynb.name)
+
+
+@pytest.mark.slow
+def test_the_sensitivity_notebook_runs_as_a_plain_script(tmp_path):
+    """It calls the study runner at top level, with no ``if __name__ == "__main__":`` guard."""
+    env = {**os.environ, **SMALL, "RHYTHM_OUT": str(tmp_path / "outputs"), "MPLBACKEND": "Agg"}
+    proc = subprocess.run([sys.executable, str(ROOT / "notebooks" / "sensitivity.py")], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "worker process died" not in proc.stderr
+    assert list((tmp_path / "outputs").glob("lhs_levers_*/results.parquet"))

@@ -70,7 +70,7 @@ class RegimeCfg:
     destination_tier: Dict[str, str] = _f(keys="country", ref="tier", factory=dict)
     controlled: Dict[str, bool] = _f(keys="material", factory=dict)
     deny_military: bool = True
-    export_quota_tpy: Dict[str, float] = _f(keys="material", lo=0.0, factory=dict)
+    export_quota_tpy: Dict[str, float] = _f(keys="material", lo=0.0, factory=dict, unlimited=True)
     domestic_cover_months: float = _f(1.0, lo=0.0, hi=36.0)
     lots_per_application: int = _f(4, lo=1, hi=100)
     working_days_per_month: float = _f(21.7, lo=1.0, hi=31.0)

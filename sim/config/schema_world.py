@@ -17,9 +17,13 @@ INF = float("inf")
 
 def _f(default: Any = None, *, lo: float | None = None, hi: float | None = None,
        ref: str | None = None, keys: str | None = None, choices: tuple | None = None,
-       month: bool = False, factory: Any = None) -> Any:
-    """A dataclass field carrying its validation rule in metadata."""
-    meta = {"lo": lo, "hi": hi, "ref": ref, "keys": keys, "choices": choices, "month": month}
+       month: bool = False, factory: Any = None, unlimited: bool = False) -> Any:
+    """A dataclass field carrying its validation rule in metadata.
+
+    Numbers must be finite unless ``unlimited``: there ``inf`` means "no limit" (a quota, a feed).
+    """
+    meta = {"lo": lo, "hi": hi, "ref": ref, "keys": keys, "choices": choices, "month": month,
+            "unlimited": unlimited}
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)
@@ -78,7 +82,7 @@ class RefinerCfg:
     stage: str = _f("separation", choices=STAGES)
     capacity_tpy: float = nonneg()
     heavy_tpy: float = nonneg()
-    feed_tpy: float = nonneg(INF)
+    feed_tpy: float = _f(INF, lo=0.0, unlimited=True)
     start: str = _f("2020-01", month=True)
     ramp_months: int = _f(0, lo=0, hi=120)
     qualification_months: int = _f(0, lo=0, hi=120)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import fields, is_dataclass
 from typing import Any
 
-from sim.calendar import parse_month
+from sim.calendar import FIRST_MONTH, LAST_MONTH, parse_month
 from sim.config.errors import ConfigError
 from sim.config.schema import Config
 from sim.vocab import CIRCLES, MATERIALS
@@ -22,6 +22,9 @@ def _check_value(path: str, value: Any, meta: dict, refs: dict) -> None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and math.isnan(value):
             raise ConfigError(f"{path}: NaN is not allowed")
+        if isinstance(value, float) and math.isinf(value) and not meta.get("unlimited"):
+            raise ConfigError(f"{path}={value} is not allowed: give a finite number (inf means 'unlimited' "
+                              f"only for {UNLIMITED})")
         if lo is not None and value < lo or hi is not None and value > hi:
             bounds = f"[{lo}, {hi}]" if hi is not None else f">= {lo}"
             raise ConfigError(f"{path}={value} is out of range: allowed {bounds}")
@@ -30,9 +33,11 @@ def _check_value(path: str, value: Any, meta: dict, refs: dict) -> None:
         raise ConfigError(f"{path}='{value}' is not allowed: choose one of {', '.join(choices)}")
     if meta.get("month"):
         try:
-            parse_month(value)
+            month = parse_month(value)
         except ValueError:
             raise ConfigError(f"{path}='{value}' is not a month: use YYYY-MM") from None
+        if not parse_month(FIRST_MONTH) <= month <= parse_month(LAST_MONTH):
+            raise ConfigError(f"{path}='{value}' is out of range: allowed {FIRST_MONTH} .. {LAST_MONTH}")
     ref = meta.get("ref")
     if ref and value not in refs[ref]:
         raise ConfigError(
@@ -41,6 +46,11 @@ def _check_value(path: str, value: Any, meta: dict, refs: dict) -> None:
 
 
 _FIELDS: dict[type, dict[str, dict]] = {}
+UNLIMITED = "world.refiners.<id>.feed_tpy and regime.export_quota_tpy.<material>"   # fields with unlimited=True
+# A run keeps every replicate's table in memory: about this many bytes per replicate-month
+# (261 rows of ~30 B in the default world, measured), and at most MAX_RUN_BYTES in all.
+BYTES_PER_REPLICATE_MONTH = 8_000
+MAX_RUN_BYTES = 2 * 2**30
 
 
 def _fields_of(obj: Any) -> dict[str, dict]:
@@ -158,6 +168,15 @@ def _rules(cfg: Config, refs: dict) -> None:
             f"regime.destination_tier: no tier for {', '.join(missing)}: every country but CN needs one"
         )
     start = parse_month(cfg.start)
+    if start + cfg.months - 1 > parse_month(LAST_MONTH):
+        raise ConfigError(f"months={cfg.months}: the run from start={cfg.start} would end after {LAST_MONTH}")
+    need = cfg.replicates * cfg.months * BYTES_PER_REPLICATE_MONTH
+    if need > MAX_RUN_BYTES:
+        most = MAX_RUN_BYTES // (cfg.months * BYTES_PER_REPLICATE_MONTH)
+        raise ConfigError(
+            f"replicates={cfg.replicates} is too many for one run: its table would need ~{need / 2**30:.1f} GiB "
+            f"of memory at months={cfg.months} (allowed replicates <= {most}); for more, run a study "
+            "(python -m sim.sweep), which streams runs to disk")
     for pid, prod in world.producers.items():
         for key, prog in prod.programs.items():
             for i, order in enumerate(prog.orders):

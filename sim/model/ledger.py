@@ -60,6 +60,11 @@ class Ledger:
         ``totals`` (tonnes of each material in the system) may be None when the balance
         check is disabled: only non-negativity is then checked.
         """
+        if not np.isfinite(hold).all():   # NaN fails every comparison below: catch it here
+            worst = np.unravel_index(np.argmax(~np.isfinite(hold)), hold.shape)
+            who = holders[worst[0]] if worst[0] < len(holders) else f"program #{worst[0] - len(holders)}"
+            raise ConservationError(f"non-finite stock of {MATERIALS[worst[1]]} held by {who} in "
+                                    f"{self._month(t)}: {hold[worst]} t")
         low = hold < 0
         if low.any():
             worst = np.unravel_index(np.argmin(hold), hold.shape)
@@ -75,7 +80,7 @@ class Ledger:
             return
         expected = self.opening + self.produced - self.consumed
         scale = np.maximum(1.0, self.opening + self.produced)
-        bad = np.abs(totals - expected) > RELATIVE_TOL * scale + NEGATIVE_TOL
+        bad = ~(np.abs(totals - expected) <= RELATIVE_TOL * scale + NEGATIVE_TOL)   # NaN is bad too
         if bad.any():
             m = int(np.argmax(bad))
             raise ConservationError(

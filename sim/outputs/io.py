@@ -29,6 +29,24 @@ class ResultsError(ValueError):
     """A results file or directory is missing, unreadable or malformed."""
 
 
+def check_dir_path(path: str | os.PathLike, key: str = "out", shown: str | None = None) -> Path:
+    """``path`` as a Path, if it is or can become a directory: no part of it is a regular file.
+
+    Args:
+        path: the directory (it need not exist).
+        key: the setting that named it, for the message.
+        shown: the value as the user gave it, for the message (default: ``path``).
+
+    Raises:
+        ResultsError: a part of ``path`` exists and is not a directory.
+    """
+    out = Path(path)
+    for part in (out, *out.parents):
+        if part.exists() and not part.is_dir():
+            raise ResultsError(f"{key}={shown or out}: '{part}' is a file, not a directory; choose another path")
+    return out
+
+
 def prepare_dir(path: str | os.PathLike, key: str = "out") -> Path:
     """Create the output directory ``path`` (and its parents) or say in one line why it cannot be.
 
@@ -39,10 +57,7 @@ def prepare_dir(path: str | os.PathLike, key: str = "out") -> Path:
     Raises:
         ResultsError: a part of ``path`` is a regular file, or the directory cannot be created.
     """
-    out = Path(path)
-    for part in (out, *out.parents):
-        if part.exists() and not part.is_dir():
-            raise ResultsError(f"{key}={out}: '{part}' is a file, not a directory; choose another path")
+    out = check_dir_path(path, key)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -128,7 +143,18 @@ def _read_one(path: Path) -> pd.DataFrame:
     missing = [c for c in COLUMNS if c not in table.columns]
     if missing:
         raise ResultsError(f"{path}: missing columns {', '.join(missing)}; expected {', '.join(COLUMNS)}")
+    for col in ("value", "seed"):
+        if not pd.api.types.is_numeric_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col]):
+            raise ResultsError(f"{path}: column '{col}' holds {table[col].dtype} values, expected numbers")
     return table
+
+
+def _check_complete(run_dir: Path) -> None:
+    """A directory holding ``results.parquet`` must also hold what says it is complete: a run's
+    ``manifest.json``, or a sweep's ``runs.parquet`` (written after the aggregate)."""
+    if not (run_dir / MANIFEST).is_file() and not (run_dir / "runs.parquet").is_file():
+        raise ResultsError(f"{run_dir}: {RESULTS} without {MANIFEST} (the run did not finish, or its files were "
+                           f"moved): rerun it, or read the table itself with load_results('{run_dir / RESULTS}')")
 
 
 def load_results(path: str | os.PathLike) -> pd.DataFrame:
@@ -138,17 +164,25 @@ def load_results(path: str | os.PathLike) -> pd.DataFrame:
         The tidy table; a sweep's runs are concatenated, with a ``run`` column naming each
         run's directory relative to ``path``.
 
+    A run or sweep directory must be complete: beside ``results.parquet`` a run has its
+    ``manifest.json`` (written last) and an aggregated sweep its ``runs.parquet``; a file path
+    is read as it is.
+
     Raises:
-        ResultsError: nothing to load, or a file that is not a valid results table.
+        ResultsError: nothing to load, an incomplete run directory, or a file that is not a
+            valid results table (missing columns, non-numeric values).
     """
     root = Path(path)
     if root.is_file():
         return _read_one(root)
     if (root / RESULTS).is_file():
+        _check_complete(root)
         return _read_one(root / RESULTS)
-    files = sorted(root.rglob(RESULTS)) if root.is_dir() else []
+    files = sorted(f for f in root.rglob(RESULTS) if not f.parent.name.startswith(".")) if root.is_dir() else []
     if not files:
         raise ResultsError(f"{root}: no {RESULTS} found (expected a run or sweep directory)")
+    for f in files:
+        _check_complete(f.parent)
     parts = []
     for f in files:
         part = _read_one(f)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,7 +14,7 @@ import pandas as pd
 
 from sim.config.compose import compose_config
 from sim.config.schema import Config
-from sim.outputs.io import write_manifest, write_results
+from sim.outputs.io import MANIFEST, prepare_dir, write_manifest, write_results
 from sim.runs.runner import replicate_seeds, timed_run
 
 
@@ -29,16 +33,49 @@ def progress_bar(total: int, label: str):
 
 def write_run(table: pd.DataFrame, cfg: Config, out_dir: Path, wall_s: float, figures: bool = True,
               overrides: Sequence[str] = ()) -> list[Path]:
-    """Write a run's results, manifest (with the ``overrides`` that made it) and figure into ``out_dir``."""
-    written = [write_results(table, out_dir)]
-    if figures:
-        from sim.outputs.figures.run import plot_delivery_lag, save
+    """Write a run's results, figure and manifest (with the ``overrides`` that made it) into ``out_dir``.
 
+    Everything is written into a hidden staging directory inside ``out_dir`` first and moved
+    into place only when all of it is written, the manifest last (an earlier manifest is
+    removed first): a failure leaves no new file beside an old manifest, and
+    :func:`sim.load_results` refuses results without a manifest.
+
+    Returns:
+        The paths written, in ``out_dir``.
+
+    Raises:
+        ResultsError: ``out_dir`` is under a regular file or cannot be created.
+    """
+    out_dir = prepare_dir(out_dir, "output_dir")
+    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        staged = [write_results(table, stage)]
+        if figures:
+            staged += _draw_lag(table, stage)
+        staged.append(write_manifest(stage, cfg, replicate_seeds(cfg.seed, cfg.replicates), wall_s,
+                                     overrides=list(overrides)))
+        (out_dir / MANIFEST).unlink(missing_ok=True)   # from here until the last move, no manifest
+        written = []
+        for path in staged:
+            target = out_dir / path.relative_to(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            written.append(target)
+        return written
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _draw_lag(table: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """``figures/delivery_lag.{png,svg}``; with no lag series (no defense programs) a warning, no file."""
+    from sim.outputs.figures import NoData, plot_delivery_lag, save
+
+    try:
         fig, _ = plot_delivery_lag(table)
-        written += save(fig, out_dir / "figures" / "delivery_lag")
-    written.append(write_manifest(out_dir, cfg, replicate_seeds(cfg.seed, cfg.replicates), wall_s,
-                                  overrides=list(overrides)))
-    return written
+    except NoData as exc:
+        warnings.warn(f"no delivery-lag figure: {exc}", UserWarning, stacklevel=3)
+        return []
+    return save(fig, out_dir / "figures" / "delivery_lag")
 
 
 def run_scenario(scenario: str | None = "rhythm_embedded", seed: int | None = None,

@@ -31,10 +31,16 @@ ERROR = "error.txt"
 _SCALARS = (bool, int, float, str, type(None))
 
 
-def record_failure(job_dir: str | Path, message: str) -> None:
-    """Leave the one-line ``message`` as the job's ``error.txt``."""
+def record_failure(job_dir: str | Path, message: str, details: str = "") -> None:
+    """Leave ``message`` as the first line of the job's ``error.txt`` (``details`` below it)."""
     Path(job_dir).mkdir(parents=True, exist_ok=True)
-    (Path(job_dir) / ERROR).write_text(" ".join(message.split()) + "\n")
+    (Path(job_dir) / ERROR).write_text(" ".join(message.split()) + "\n" + (f"\n{details}" if details else ""))
+
+
+def read_failure(job_dir: str | Path) -> str:
+    """The one-line message of a job's ``error.txt``."""
+    text = (Path(job_dir) / ERROR).read_text().strip()
+    return text.splitlines()[0] if text else "failed (empty error.txt)"
 
 
 def _parse(overrides: list[str]) -> dict[str, Any]:
@@ -71,7 +77,7 @@ def _run_row(job: Path, run: str, keys: list[str]):
            "status": "failed", "error": "", "wall_s": float("nan")}
     table = None
     if (job / ERROR).is_file():
-        row["error"] = (job / ERROR).read_text().strip()
+        row["error"] = read_failure(job)
     elif not (job / RESULTS).is_file():
         row["error"] = f"no {RESULTS}: the job did not finish (see its log)"
     else:

@@ -13,11 +13,14 @@ from __future__ import annotations
 import copy
 import itertools
 import logging
+import os
+import secrets
 import sys
+import traceback
 from pathlib import Path
 
 import hydra
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from sim.config.compose import CONF_DIR, compose_config, one_line, to_config
 from sim.config.errors import ConfigError
@@ -30,9 +33,34 @@ HYDRA_FLAGS = MULTIRUN_FLAGS | {
     "-cd", "--experimental-rerun"}
 
 
-def _fail(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-    sys.exit(2)
+# ``${run_id:}`` in conf/config.yaml's run and sweep directories: unique per command (process id and
+# a random part), cached like Hydra's ``${now:}`` so every job of a sweep sees the same value.
+OmegaConf.register_new_resolver("run_id", lambda: f"{os.getpid():x}{secrets.token_hex(3)}",
+                                use_cache=True, replace=True)
+DIR_KEYS = {"hydra.run.dir": "outputs", "hydra.sweep.dir": "multirun"}   # key -> default's first part
+
+
+def _fail(message: str, status: int = 2) -> None:
+    from sim.runs.entry import error
+
+    error(message)
+    sys.exit(status)
+
+
+def check_output_dirs(argv: list[str], multirun: bool) -> None:
+    """Refuse a run (or sweep) directory under a regular file (one line, exit 2) before Hydra makes it."""
+    from sim.outputs.io import ResultsError, check_dir_path
+
+    given = {k: v for k, _, v in (a.lstrip("+~").partition("=") for a in argv) if k in DIR_KEYS}
+    for key, default in DIR_KEYS.items():
+        if (key == "hydra.sweep.dir") != multirun:
+            continue
+        text = given.get(key, default)
+        fixed = text.split("${", 1)[0]   # the part before the first interpolation is what exists now
+        try:
+            check_dir_path(Path(fixed.rstrip("/") or "."), key, shown=text)
+        except ResultsError as exc:
+            _fail(str(exc))
 
 
 def _task_overrides(argv: list[str]) -> list[str]:
@@ -142,6 +170,23 @@ def _run(dcfg: DictConfig, out_dir: Path, overrides: list[str]) -> None:
     log.info("%d rows in %.1f s; wrote %s", len(table), wall, ", ".join(str(p) for p in written))
 
 
+def _run_single(dcfg: DictConfig, out_dir: Path, overrides: list[str]) -> None:
+    """One run: bad input exits 2; a run that fails exits 1 with one line (the traceback in
+    ``<run dir>/error.txt``) and leaves no results in the run directory."""
+    from sim.runs.callbacks import record_failure
+
+    try:
+        _run(dcfg, out_dir, overrides)
+    except ConfigError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        print("interrupted: nothing of this run was kept", file=sys.stderr)
+        sys.exit(130)
+    except Exception as exc:   # noqa: BLE001 - a failed run: one line, the traceback in a file
+        record_failure(out_dir, f"{type(exc).__name__}: {exc}", details=traceback.format_exc())
+        _fail(f"the run failed: {type(exc).__name__}: {exc} (traceback in {out_dir / 'error.txt'})", 1)
+
+
 @hydra.main(config_path=str(CONF_DIR), config_name="config", version_base="1.3")
 def _task(dcfg: DictConfig) -> None:
     from hydra.core.hydra_config import HydraConfig
@@ -153,10 +198,7 @@ def _task(dcfg: DictConfig) -> None:
     hc = HydraConfig.get()
     out_dir, overrides = Path(hc.runtime.output_dir), list(hc.overrides.task)
     if hc.mode != RunMode.MULTIRUN:
-        try:
-            _run(dcfg, out_dir, overrides)
-        except ConfigError as exc:
-            _fail(str(exc))
+        _run_single(dcfg, out_dir, overrides)
         return
     (out_dir / ERROR).unlink(missing_ok=True)  # a job directory used again
     try:
@@ -171,8 +213,13 @@ def main() -> None:
     """Entry point of ``python -m sim``."""
     argv = sys.argv[1:]
     flags = {a.split("=", 1)[0] for a in argv} & HYDRA_FLAGS
-    if not flags:
-        prevalidate(argv)
-    elif flags <= MULTIRUN_FLAGS:
-        prevalidate_sweep(argv)
+    try:
+        if not flags:
+            prevalidate(argv)
+        elif flags <= MULTIRUN_FLAGS:
+            prevalidate_sweep(argv)
+        if flags <= MULTIRUN_FLAGS:
+            check_output_dirs(argv, multirun=bool(flags))
+    except KeyboardInterrupt:
+        sys.exit(130)
     _task()

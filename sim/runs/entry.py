@@ -56,14 +56,15 @@ def command(doc: str | None, interrupted: str = "interrupted: finished work is k
     """Wrap ``body(argv) -> int | None`` as ``main(argv=None) -> int`` with the shared convention.
 
     Args:
-        doc: printed for ``-h``/``--help`` (the module docstring).
+        doc: printed for ``-h``/``--help`` (the module docstring); None when the body parses
+            its own options (argparse prints its help and exits 0, or 2 on a bad option).
         interrupted: the line printed on Ctrl-C (say how to resume where one can).
     """
     def wrap(body: Callable[[list[str]], int | None]) -> Callable[[list[str] | None], int]:
         @functools.wraps(body)
         def main(argv: list[str] | None = None) -> int:
             argv = sys.argv[1:] if argv is None else list(argv)
-            if any(a in ("-h", "--help") for a in argv):
+            if doc is not None and any(a in ("-h", "--help") for a in argv):
                 print((doc or "").strip())
                 return OK
             try:

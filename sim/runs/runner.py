@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -30,6 +31,9 @@ def run_config(cfg: Config, progress: Callable[[int, int], None] | None = None) 
         The tidy table (``month, scenario, seed, metric, entity, value``), all replicates.
     """
     world, policy = build_world(cfg), build_policy(cfg)
+    if not world.programs:
+        warnings.warn("world.producers holds no defense programs: the run records no delivery lag "
+                      "(and draws no delivery-lag figure)", UserWarning, stacklevel=2)
     frames = []
     seeds = replicate_seeds(cfg.seed, cfg.replicates)
     for i, seed in enumerate(seeds):

@@ -16,16 +16,16 @@ pool (no Hydra per run). Keys of the runner::
     fail_runs=ID[,ID]     test hook: these runs raise inside the model run
 
 Every other ``key=value`` (or ``+key=value``) is a Hydra override of the base config of every
-run, e.g. ``months=24`` or ``us.dfars_from=2027-01``. Exit status: 0 all runs done, 1 some
-runs failed (listed), 2 bad input (nothing written), 3 a worker died (rerun to resume),
-130 interrupted (rerun to resume).
+run, e.g. ``months=24`` or ``us.dfars_from=2027-01``. Exit status (README "Exit status"): 0 all runs
+done; 1 some runs failed (listed) or a worker died (rerun to resume); 2 bad input, nothing
+written; 130 interrupted (rerun to resume).
 
 Example: ``python -m sim.sweep study=vault_rated workers=2 months=120``.
 """
 
 from __future__ import annotations
 
-import sys
+from sim.runs.entry import FAILED, OK, command, run
 
 INTS = ("workers", "replicates", "seed", "chunk", "timeout_min")
 OPTIONS = ("study", "out", "engine", "address", "cluster", "partition", "mem_gb", "progress", "fail_runs") + INTS
@@ -61,35 +61,19 @@ def parse(argv: list[str]) -> tuple[dict, list[str]]:
     return options, overrides
 
 
-def main(argv: list[str] | None = None) -> int:
+@command(__doc__, interrupted="interrupted: finished chunks are kept; rerun the same command to resume")
+def main(argv: list[str]) -> int:
     """Entry point; returns the exit status (see the module docstring)."""
-    argv = sys.argv[1:] if argv is None else argv
-    if any(a in ("-h", "--help") for a in argv):
-        print(__doc__)
-        return 0
-    from sim.config.errors import ConfigError
-    from sim.study import StudyError, load_study, run_study
-    from sim.study.storage import WorkerDied
+    from sim.study import load_study, run_study
 
-    try:
-        options, overrides = parse(argv)
-        changes = {k: options.pop(k) for k in ("replicates", "seed", "chunk") if k in options}
-        study = load_study(options.pop("study"), **changes)
-        study.overrides = tuple(study.overrides) + tuple(overrides)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        result = run_study(study, **options)
-    except (ConfigError, StudyError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 3 if isinstance(exc, WorkerDied) else 2
-    except KeyboardInterrupt:
-        print("interrupted: finished chunks are kept; rerun the same command to resume", file=sys.stderr)
-        return 130
+    options, overrides = parse(argv)
+    changes = {k: options.pop(k) for k in ("replicates", "seed", "chunk") if k in options}
+    study = load_study(options.pop("study"), **changes)
+    study.overrides = tuple(study.overrides) + tuple(overrides)
+    result = run_study(study, **options)
     print(result.summary())
-    return 1 if len(result.failed) else 0
+    return FAILED if len(result.failed) else OK
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import os
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,13 +53,44 @@ def prestart() -> None:
     forkserver.ensure_running()
 
 
+@contextmanager
+def main_script_hidden():
+    """Inside the block, a new worker process does not run the driver's script again.
+
+    A worker started by ``multiprocessing`` (spawn or forkserver) imports the driver's
+    ``__main__`` from its file path first, so a script that calls :func:`sim.study.run_study`
+    at top level, without an ``if __name__ == "__main__":`` guard, would start the study again
+    in every worker, which dies. The workers here run only :mod:`sim.study.worker`, which needs
+    nothing from that script: while the pool starts its workers, the script's path is hidden
+    from ``multiprocessing``. (A ``python -m module`` driver is imported by name as before.)
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if path is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
+
+
+class LocalPool(cf.ProcessPoolExecutor):
+    """A process pool that starts its workers (on demand, in ``submit``) without re-running the
+    driver's script: see :func:`main_script_hidden`."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        with main_script_hidden():
+            return super().submit(fn, *args, **kwargs)
+
+
 def local_pool(workers: int | None = None) -> cf.ProcessPoolExecutor:
     """A process pool whose workers import the model once (forked from a preloaded forkserver)."""
     from sim.study.worker import warm_up
 
     ctx = _forkserver()
-    return cf.ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1, mp_context=ctx,
-                                  initializer=warm_up)
+    return LocalPool(max_workers=workers or os.cpu_count() or 1, mp_context=ctx, initializer=warm_up)
 
 
 class RayExecutor:

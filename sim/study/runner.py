@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config.errors import ConfigError
-from sim.outputs.io import MANIFEST, atomic_write, git_commit, json_safe, versions
+from sim.outputs.io import MANIFEST, ResultsError, atomic_write, check_dir_path, git_commit, json_safe, versions
 from sim.study.configs import check_specs, compose_bases, config_json, study_digests
 from sim.study.design import RunSpec, Study, expand
 from sim.study.engines import ENGINES, as_done, prestart
@@ -130,6 +130,10 @@ def run_study(study: Study | Sequence[RunSpec], out: str | os.PathLike | None = 
     specs, bases, record = plan_study(study, bases, overrides)
     phases = {"plan_s": time.perf_counter() - start, "run_s": 0.0}
     root = Path(out) if out is not None else STUDIES / record["name"]
+    try:
+        check_dir_path(root, "out")   # before anything is written (a file in the way is bad input)
+    except ResultsError as exc:
+        raise ConfigError(str(exc)) from None
     store = store or ParquetStore(root)
     cap = MAX_CHUNK.get(engine, 32) if executor is None else 32
     auto = max(1, min(cap, math.ceil(len(specs) / (4 * (workers or os.cpu_count() or 1)))))

@@ -1,0 +1,3 @@
+"""What a run leaves behind and how it is read and drawn: :mod:`~sim.outputs.io` (run files),
+:mod:`~sim.outputs.aggregate` (many runs in one table), :mod:`~sim.outputs.figures` (plots that
+return ``(fig, axes)``) and :mod:`~sim.outputs.style` (colours, labels and the style file)."""
