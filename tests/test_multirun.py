@@ -159,3 +159,18 @@ def test_submitit_local_runs_each_job_in_its_own_process(tmp_path):
     assert len({log.parent for log in logs}) == 2  # one Submitit job (process) per sweep job
     text = "".join(log.read_text() for log in logs)
     assert "scenario rhythm_embedded: 1 replicates" in text and "scenario collision: 1 replicates" in text
+
+
+def test_the_aggregate_can_be_rewritten_by_hand(basic_sweep, tmp_path, capsys):
+    import shutil
+
+    from sim.runs.callbacks import main
+
+    copy = tmp_path / "copy"
+    shutil.copytree(basic_sweep, copy)
+    (copy / "runs.parquet").unlink()
+    assert main([str(copy)]) == 0
+    assert load_runs(copy)["run"].tolist() == RUNS
+    assert main([str(tmp_path)]) == 2   # not a sweep directory: one line, nothing written
+    assert capsys.readouterr().err.strip().endswith("not a multirun sweep directory (no multirun.yaml)")
+    assert not (tmp_path / "runs.parquet").exists()

@@ -21,8 +21,8 @@ from sim.config.schema_world import (  # noqa: F401  (re-exported: the schema's 
     RecipeCfg,
     RefinerCfg,
     WorldCfg,
-    _f,
     nonneg,
+    setting,
     share,
 )
 from sim.vocab import RUNNABLE
@@ -33,10 +33,10 @@ class TierCfg:
     """How China treats a destination tier."""
 
     approval_prob: float = share(1.0)
-    review_days_mean: float = _f(45.0, lo=0.0, hi=720.0)
-    review_days_cv: float = _f(0.5, lo=0.0, hi=5.0)
-    price_gradient: float = _f(1.0, lo=0.0, hi=100.0)
-    priority: int = _f(0, lo=0, hi=10)
+    review_days_mean: float = setting(45.0, lo=0.0, hi=720.0)
+    review_days_cv: float = setting(0.5, lo=0.0, hi=5.0)
+    price_gradient: float = setting(1.0, lo=0.0, hi=100.0)
+    priority: int = setting(0, lo=0, hi=10)
 
 
 @dataclass
@@ -53,13 +53,13 @@ class ReactionCfg:
     """How China's regime answers others' moves (docs/ODD.md S22)."""
 
     weights: ReactionWeightsCfg = field(default_factory=ReactionWeightsCfg)
-    tariff_reference: float = _f(0.0, lo=-0.5, hi=10.0)
+    tariff_reference: float = setting(0.0, lo=-0.5, hi=10.0)
     tighten: float = share(0.0)
-    slow: float = _f(0.0, lo=0.0, hi=10.0)
-    reacting_tiers: List[str] = _f(ref="tier", factory=list)
-    club_tier: str = _f("", ref="tier")
-    lag_months: int = _f(6, lo=0, hi=120)
-    extraterritorial_at: float = _f(1.0, lo=0.0, hi=1.0)
+    slow: float = setting(0.0, lo=0.0, hi=10.0)
+    reacting_tiers: List[str] = setting(ref="tier", factory=list)
+    club_tier: str = setting("", ref="tier")
+    lag_months: int = setting(6, lo=0, hi=120)
+    extraterritorial_at: float = setting(1.0, lo=0.0, hi=1.0)
 
 
 @dataclass
@@ -67,15 +67,15 @@ class RegimeCfg:
     """China's export regime."""
 
     tiers: Dict[str, TierCfg] = field(default_factory=dict)
-    destination_tier: Dict[str, str] = _f(keys="country", ref="tier", factory=dict)
-    controlled: Dict[str, bool] = _f(keys="material", factory=dict)
+    destination_tier: Dict[str, str] = setting(keys="country", ref="tier", factory=dict)
+    controlled: Dict[str, bool] = setting(keys="material", factory=dict)
     deny_military: bool = True
-    export_quota_tpy: Dict[str, float] = _f(keys="material", lo=0.0, factory=dict, unlimited=True)
-    domestic_cover_months: float = _f(1.0, lo=0.0, hi=36.0)
-    lots_per_application: int = _f(4, lo=1, hi=100)
-    working_days_per_month: float = _f(21.7, lo=1.0, hi=31.0)
-    extraterritorial_from: str = _f("2026-11", month=True)
-    approval_at: str = _f("filing", choices=("filing", "decision"))   # when a lot's approval is drawn
+    export_quota_tpy: Dict[str, float] = setting(keys="material", lo=0.0, factory=dict, unlimited=True)
+    domestic_cover_months: float = setting(1.0, lo=0.0, hi=36.0)
+    lots_per_application: int = setting(4, lo=1, hi=100)
+    working_days_per_month: float = setting(21.7, lo=1.0, hi=31.0)
+    extraterritorial_from: str = setting("2026-11", month=True)
+    approval_at: str = setting("filing", choices=("filing", "decision"))   # when a lot's approval is drawn
     reaction: ReactionCfg = field(default_factory=ReactionCfg)
 
 
@@ -94,11 +94,11 @@ class USPolicyCfg:
     """US defense-supply policy levers."""
 
     rated_order_share: float = share(0.5)
-    dfars_from: str = _f("2027-01", month=True)
-    arms_transfer_rule: str = _f("fcfs", choices=("fcfs", "america_first"))
+    dfars_from: str = setting("2027-01", month=True)
+    arms_transfer_rule: str = setting("fcfs", choices=("fcfs", "america_first"))
     vault_budget_usd: float = nonneg()
-    vault_start: str = _f("2026-02", month=True)
-    vault_spend_months: int = _f(36, lo=1, hi=600)
+    vault_start: str = setting("2026-02", month=True)
+    vault_spend_months: int = setting(36, lo=1, hi=600)
     priority_weights: PriorityWeightsCfg = field(default_factory=lambda: PriorityWeightsCfg())
 
 
@@ -107,25 +107,25 @@ class TaiwanCfg:
     """Taiwan's special defense budget (D57): votes at the end of each legislative session."""
 
     special_budget_pass_prob: float = share(0.35)
-    session_end_months: List[int] = _f(lo=1, hi=12, factory=lambda: [5, 12])
+    session_end_months: List[int] = setting(lo=1, hi=12, factory=lambda: [5, 12])
 
 
 @dataclass
 class MarketCfg:
     """Prices and logistics."""
 
-    base_price_usd_per_kg: Dict[str, float] = _f(keys="material", lo=0.0, factory=dict)
-    scarcity_premium: Dict[str, float] = _f(keys="material", lo=0.0, factory=dict)
+    base_price_usd_per_kg: Dict[str, float] = setting(keys="material", lo=0.0, factory=dict)
+    scarcity_premium: Dict[str, float] = setting(keys="material", lo=0.0, factory=dict)
     price_adjust_per_month: float = share(0.33)
-    ex_cn_transit_months: int = _f(1, lo=0, hi=12)
-    refiner_inventory_months: float = _f(3.0, lo=0.0, hi=36.0)
+    ex_cn_transit_months: int = setting(1, lo=0, hi=12)
+    refiner_inventory_months: float = setting(3.0, lo=0.0, hi=36.0)
     cn_export_rest_share_2024: float = share(0.19)
-    cn_export_rest_growth: float = _f(0.03, lo=-0.5, hi=0.5)
-    cn_export_tariff_elasticity: float = _f(1.2, lo=0.0, hi=10.0)
-    cn_export_circle_b_uplift: float = _f(0.0, lo=0.0, hi=1.0)
-    reserve_target_days: Dict[str, float] = _f(keys="material", lo=0.0, hi=3650.0, factory=dict)
-    reserve_price_cap_usd_per_kg: Dict[str, float] = _f(keys="material", lo=0.0, factory=dict)
-    reserve_floor_months: float = _f(1.0, lo=0.0, hi=36.0)
+    cn_export_rest_growth: float = setting(0.03, lo=-0.5, hi=0.5)
+    cn_export_tariff_elasticity: float = setting(1.2, lo=0.0, hi=10.0)
+    cn_export_circle_b_uplift: float = setting(0.0, lo=0.0, hi=1.0)
+    reserve_target_days: Dict[str, float] = setting(keys="material", lo=0.0, hi=3650.0, factory=dict)
+    reserve_price_cap_usd_per_kg: Dict[str, float] = setting(keys="material", lo=0.0, factory=dict)
+    reserve_floor_months: float = setting(1.0, lo=0.0, hi=36.0)
 
 
 @dataclass
@@ -144,21 +144,21 @@ class AlignmentWeightsCfg:
 class AlignmentCfg:
     """Global South alignment: who chooses, when, how, and the supply tier each circle gets."""
 
-    choosers: List[str] = _f(ref="country", factory=list)
-    decision_month: int = _f(1, lo=1, hi=12)
+    choosers: List[str] = setting(ref="country", factory=list)
+    decision_month: int = setting(1, lo=1, hi=12)
     weights: AlignmentWeightsCfg = field(default_factory=AlignmentWeightsCfg)
-    tier_for_circle: Dict[str, str] = _f(keys="circle", ref="tier", factory=dict)
+    tier_for_circle: Dict[str, str] = setting(keys="circle", ref="tier", factory=dict)
 
 
 @dataclass
 class InvestmentCfg:
     """How firms outside China decide on candidate plants, and US subsidy politics."""
 
-    hurdle_rate: float = _f(0.12, lo=0.0, hi=1.0)
-    horizon_years: float = _f(10.0, lo=1.0, hi=50.0)
+    hurdle_rate: float = setting(0.12, lo=0.0, hi=1.0)
+    horizon_years: float = setting(10.0, lo=1.0, hi=50.0)
     premium_persistence: float = share(0.3)
-    review_month: int = _f(1, lo=1, hi=12)
-    us_election_months: List[str] = _f(month=True, factory=list)
+    review_month: int = setting(1, lo=1, hi=12)
+    us_election_months: List[str] = setting(month=True, factory=list)
     us_subsidy_reversal_prob: float = share(0.0)
 
 
@@ -176,12 +176,12 @@ class ClubWeightsCfg:
 class ClubCfg:
     """The allied minerals club led by the US (docs/ODD.md S21)."""
 
-    leader: str = _f("US", ref="country")
-    start: str = _f("2026-02", month=True)
-    candidates: List[str] = _f(ref="country", factory=list)
+    leader: str = setting("US", ref="country")
+    start: str = setting("2026-02", month=True)
+    candidates: List[str] = setting(ref="country", factory=list)
     pool_share: float = share(0.0)
     share_stockpiles: bool = False
-    review_month: int = _f(1, lo=1, hi=12)
+    review_month: int = setting(1, lo=1, hi=12)
     weights: ClubWeightsCfg = field(default_factory=ClubWeightsCfg)
     leave_margin: float = nonneg(0.0)
     trust_loss_on_reversal: float = share(0.0)
@@ -191,7 +191,7 @@ class ClubCfg:
 class EventCfg:
     """A dated change of one run-time key (see :mod:`sim.config.events` for the keys allowed)."""
 
-    month: str = _f("2026-01", month=True)
+    month: str = setting("2026-01", month=True)
     key: str = ""
     value: Any = None
     note: str = ""
@@ -201,11 +201,11 @@ class EventCfg:
 class Config:
     """The whole run: world, regime, policy, market, and run settings."""
 
-    scenario_name: str = _f("rhythm_embedded", choices=RUNNABLE)
-    seed: int = _f(0, lo=0)
-    replicates: int = _f(20, lo=1, hi=100000)
-    start: str = _f("2026-01", month=True)
-    months: int = _f(120, lo=1, hi=600)
+    scenario_name: str = setting("rhythm_embedded", choices=RUNNABLE)
+    seed: int = setting(0, lo=0)
+    replicates: int = setting(20, lo=1, hi=100000)
+    start: str = setting("2026-01", month=True)
+    months: int = setting(120, lo=1, hi=600)
     check_conservation: bool = True
     figures: bool = True
     world: WorldCfg = field(default_factory=WorldCfg)

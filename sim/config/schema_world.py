@@ -15,7 +15,7 @@ from sim.vocab import CIRCLES, STAGES
 INF = float("inf")
 
 
-def _f(default: Any = None, *, lo: float | None = None, hi: float | None = None,
+def setting(default: Any = None, *, lo: float | None = None, hi: float | None = None,
        ref: str | None = None, keys: str | None = None, choices: tuple | None = None,
        month: bool = False, factory: Any = None, unlimited: bool = False) -> Any:
     """A dataclass field carrying its validation rule in metadata.
@@ -31,12 +31,12 @@ def _f(default: Any = None, *, lo: float | None = None, hi: float | None = None,
 
 def share(default: float = 0.0) -> Any:
     """A fraction in [0, 1]."""
-    return _f(default, lo=0.0, hi=1.0)
+    return setting(default, lo=0.0, hi=1.0)
 
 
 def nonneg(default: float = 0.0) -> Any:
     """A quantity that cannot be negative."""
-    return _f(default, lo=0.0)
+    return setting(default, lo=0.0)
 
 
 @dataclass
@@ -44,28 +44,28 @@ class CountryCfg:
     """A state actor. Units: t/yr, USD bn, fractions per year."""
 
     name: str = ""
-    circle: str = _f("U", choices=CIRCLES)
+    circle: str = setting("U", choices=CIRCLES)
     gdp_usd_bn: float = nonneg()
-    gdp_growth: float = _f(0.02, lo=-0.5, hi=0.5)
+    gdp_growth: float = setting(0.02, lo=-0.5, hi=0.5)
     civil_magnet_tpy: float = nonneg()
-    civil_growth: float = _f(0.0, lo=-0.5, hi=0.5)
-    cover_months: float = _f(2.0, lo=0.0, hi=36.0)
-    stockpile_t: Dict[str, float] = _f(keys="material", lo=0.0, factory=dict)
-    stockpile_release_months: float = _f(1.0, lo=0.0, hi=36.0)
+    civil_growth: float = setting(0.0, lo=-0.5, hi=0.5)
+    cover_months: float = setting(2.0, lo=0.0, hi=36.0)
+    stockpile_t: Dict[str, float] = setting(keys="material", lo=0.0, factory=dict)
+    stockpile_release_months: float = setting(1.0, lo=0.0, hi=36.0)
     defense_gdp_share: float = share(0.02)
-    tariff_rise_on_cn: float = _f(0.0, lo=-0.5, hi=10.0)
+    tariff_rise_on_cn: float = setting(0.0, lo=-0.5, hi=10.0)
     cn_export_share_2024: float = share(0.0)
-    cn_export_growth: float = _f(0.0, lo=-0.5, hi=0.5)
-    transit_from_cn_months: int = _f(2, lo=0, hi=12)
+    cn_export_growth: float = setting(0.0, lo=-0.5, hi=0.5)
+    transit_from_cn_months: int = setting(2, lo=0, hi=12)
     strategic_geography: float = share(0.0)
     us_ops_contribution: float = share(0.0)
     us_production_investment: float = share(0.0)
-    package_b_pct_gdp: float = _f(0.0, lo=0.0, hi=100.0)
-    package_a_pct_gdp: float = _f(0.0, lo=0.0, hi=100.0)
+    package_b_pct_gdp: float = setting(0.0, lo=0.0, hi=100.0)
+    package_a_pct_gdp: float = setting(0.0, lo=0.0, hi=100.0)
     security_value_a: float = share(0.0)
     reserve_budget_usd: float = nonneg()
-    reserve_start: str = _f("2026-01", month=True)
-    reserve_spend_months: int = _f(36, lo=1, hi=600)
+    reserve_start: str = setting("2026-01", month=True)
+    reserve_spend_months: int = setting(36, lo=1, hi=600)
     production_subsidy_usd_per_kg: float = nonneg()
     capex_grant_share: float = share(0.0)
     environmental_opposition: float = share(0.0)
@@ -77,32 +77,32 @@ class RefinerCfg:
     """A plant at one stage. Capacities in t of output per year."""
 
     name: str = ""
-    owner: str = _f("", ref="country")
-    site: str = _f("", ref="country")
-    stage: str = _f("separation", choices=STAGES)
+    owner: str = setting("", ref="country")
+    site: str = setting("", ref="country")
+    stage: str = setting("separation", choices=STAGES)
     capacity_tpy: float = nonneg()
     heavy_tpy: float = nonneg()
-    feed_tpy: float = _f(INF, lo=0.0, unlimited=True)
-    start: str = _f("2020-01", month=True)
-    ramp_months: int = _f(0, lo=0, hi=120)
-    qualification_months: int = _f(0, lo=0, hi=120)
-    slip_mean_months: float = _f(0.0, lo=0.0, hi=120.0)
+    feed_tpy: float = setting(INF, lo=0.0, unlimited=True)
+    start: str = setting("2020-01", month=True)
+    ramp_months: int = setting(0, lo=0, hi=120)
+    qualification_months: int = setting(0, lo=0, hi=120)
+    slip_mean_months: float = setting(0.0, lo=0.0, hi=120.0)
     unit_cost_usd_per_kg: float = nonneg(50.0)
-    offtake: Dict[str, float] = _f(keys="country", lo=0.0, hi=1.0, factory=dict)
+    offtake: Dict[str, float] = setting(keys="country", lo=0.0, hi=1.0, factory=dict)
     public_funds_usd: float = nonneg()
     price_floor_usd_per_kg: float = nonneg()
     candidate: bool = False
     capex_usd: float = nonneg()
-    permitting_months: int = _f(0, lo=0, hi=240)
-    construction_months: int = _f(0, lo=0, hi=240)
+    permitting_months: int = setting(0, lo=0, hi=240)
+    construction_months: int = setting(0, lo=0, hi=240)
 
 
 @dataclass
 class OrderCfg:
     """A foreign customer's order for units of a program."""
 
-    country: str = _f("", ref="country")
-    order_month: str = _f("2020-01", month=True)
+    country: str = setting("", ref="country")
+    order_month: str = setting("2020-01", month=True)
     units: float = nonneg()
     special_budget: bool = False
 
@@ -114,12 +114,12 @@ class ProgramCfg:
     name: str = ""
     magnet_kg: float = nonneg()
     heavy_kg: float = nonneg()
-    cycle_months: int = _f(12, lo=1, hi=120)
+    cycle_months: int = setting(12, lo=1, hi=120)
     rate_per_month: float = nonneg()
     target_rate_per_month: float = nonneg()
-    ramp_months: int = _f(0, lo=0, hi=240)
-    surge_factor: float = _f(1.2, lo=1.0, hi=5.0)
-    inventory_months: float = _f(6.0, lo=0.0, hi=60.0)
+    ramp_months: int = setting(0, lo=0, hi=240)
+    surge_factor: float = setting(1.2, lo=1.0, hi=5.0)
+    inventory_months: float = setting(6.0, lo=0.0, hi=60.0)
     high_end: bool = False
     orders: List[OrderCfg] = field(default_factory=list)
 
@@ -129,7 +129,7 @@ class ProducerCfg:
     """A defense firm and its programs; units not ordered by others go to its own forces."""
 
     name: str = ""
-    country: str = _f("", ref="country")
+    country: str = setting("", ref="country")
     programs: Dict[str, ProgramCfg] = field(default_factory=dict)
 
 

@@ -26,6 +26,8 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
+from sim.runs.entry import FAILED, OK, command, run
+
 log = logging.getLogger(__name__)
 ERROR = "error.txt"
 _SCALARS = (bool, int, float, str, type(None))
@@ -144,8 +146,21 @@ class AggregateSweep(Callback):
             raise SystemExit(1)  # Hydra turns a callback's exceptions into warnings, not a status
 
 
+@command(__doc__)
+def main(argv: list[str]) -> int:
+    """``python -m sim.runs.callbacks <sweep_dir>``: aggregate a sweep directory again by hand."""
+    from sim.config.errors import ConfigError
+    from sim.outputs.io import ResultsError
+
+    if len(argv) != 1:
+        raise ConfigError("give the sweep directory: python -m sim.runs.callbacks <sweep_dir>")
+    sweep = Path(argv[0])
+    if not (sweep / "multirun.yaml").is_file():
+        raise ResultsError(f"{sweep}: not a multirun sweep directory (no multirun.yaml)")
+    done = aggregate(sweep)
+    print(f"{(done['status'] == 'done').sum()} of {len(done)} runs done; wrote {sweep / 'runs.parquet'}")
+    return FAILED if (done["status"] == "failed").any() else OK
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m sim.runs.callbacks <sweep_dir>")
-    done = aggregate(sys.argv[1])
-    print(f"{(done['status'] == 'done').sum()} of {len(done)} runs done; wrote {sys.argv[1]}/runs.parquet")
+    run(main)
