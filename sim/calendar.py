@@ -36,8 +36,3 @@ def month_dates(start: str, months: int) -> np.ndarray:
     """First-of-month dates (``datetime64[D]``) for ``months`` steps from ``start``."""
     first = np.datetime64(f"{start}-01", "M")
     return (first + np.arange(months)).astype("datetime64[D]")
-
-
-def year_of(start: str, month_index: int) -> int:
-    """Calendar year of a month index counted from ``start``."""
-    return (parse_month(start) + month_index) // 12
