@@ -94,7 +94,7 @@ class Country(mesa.Agent):
         model = self.model
         was = bool(model.member[self.index])
         now = bool(update_membership(np.array([was]), np.array([utility]),
-                                     model.policy.club["leave_margin"])[0])
+                                     model.policy.club.leave_margin)[0])
         model.member[self.index] = now
         if now and not was:
             model.member_since[self.index] = t
@@ -106,12 +106,12 @@ class Country(mesa.Agent):
         club for the reaction lag; one that leaves gets back the tier it had (S22)."""
         model = self.model
         r, terms = model.policy.reaction, model.terms
-        due = model.member & (model.member_since >= 0) & (t - model.member_since >= r["lag"])
-        due[[model.world.cn, model.policy.club["leader"]]] = False   # the leader keeps its own tier
+        due = model.member & (model.member_since >= 0) & (t - model.member_since >= r.lag_months)
+        due[[model.world.cn, model.policy.club.leader]] = False   # the leader keeps its own tier
         changed = False
         for c in np.nonzero(due & (model.tier_before_club < 0))[0]:
             model.tier_before_club[c] = terms.country_tier[c]
-            terms.country_tier[c] = r["club_tier"]
+            terms.country_tier[c] = r.club_tier
             changed = True
         for c in np.nonzero(~model.member & (model.tier_before_club >= 0))[0]:
             terms.country_tier[c] = model.tier_before_club[c]

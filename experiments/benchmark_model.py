@@ -18,7 +18,8 @@ from sim.config.compose import compose_config
 from sim.config.schema import Config
 from sim.config.validate import validate
 from sim.model.model import RhythmModel
-from sim.model.world import build_policy, build_world
+from sim.model.policy import build_policy
+from sim.model.world import build_world
 
 
 class _Walker(mesa.Agent):

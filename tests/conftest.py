@@ -6,7 +6,8 @@ import pytest
 
 from sim.config.compose import compose_config
 from sim.model.model import RhythmModel
-from sim.model.world import build_policy, build_world
+from sim.model.policy import build_policy
+from sim.model.world import build_world
 from sim.vocab import SCENARIOS
 
 

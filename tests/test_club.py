@@ -64,7 +64,7 @@ def test_a_generous_club_draws_every_candidate_and_china_meters_them_after_the_l
     assert members[0] == 0 and members[1] == 1          # the leader from 2026-02 (D60)
     assert (members[12:] == 7).all()                      # everyone joins at the first review, 2027-01
     restricted = model.world.tier_names.index("restricted")
-    assert (model.terms.country_tier[model.policy.club["candidates"]] == restricted).all()
+    assert (model.terms.country_tier[model.policy.club.candidates] == restricted).all()
     assert series(model, "regime_pressure", "CN")[-1] == pytest.approx(1.0)
     assert series(model, "extraterritorial_rule", "CN")[-1] == 1.0   # pressure past the threshold after 2026-11
 

@@ -13,7 +13,8 @@ from sim.config.schema import EventCfg
 from sim.config.validate import validate
 from sim.mechanisms.licensing import DecisionQueue
 from sim.model.model import RhythmModel
-from sim.model.world import build_policy, build_world
+from sim.model.policy import build_policy
+from sim.model.world import build_world
 from sim.vocab import MAGNET
 
 SEEDS = 3

@@ -12,11 +12,12 @@ import numpy as np
 
 from sim.mechanisms.licensing import ration_by_priority
 from sim.mechanisms.market import allocate_ex_china, update_price
+from sim.model.state import ModelState
 from sim.vocab import MAGNET
 
 
-class MarketClearing:
-    """The markets stage; uses the model's state arrays (``hold``, ``transit``, ``queue``, ...)."""
+class MarketClearing(ModelState):
+    """The markets stage; reads and writes the state declared in :class:`ModelState`."""
 
     def _needs(self, t: int, eligible: np.ndarray) -> np.ndarray:
         """Tonnes each buyer orders this month (an order-up-to rule).
@@ -36,8 +37,9 @@ class MarketClearing:
         need[self.world.cn] = 0.0   # China's own stock is the pool its plants fill
         return need
 
-    def _clear_markets(self, t: int, eligible: np.ndarray, release: bool = True) -> None:
-        pol, cn = self.policy, self.world.cn
+    def _clear_markets(self, t: int) -> None:
+        """Allocate this month's supply to the buyers that may take it (S4-S8, S11, S19)."""
+        pol, cn, eligible = self.policy, self.world.cn, self.eligible
         need = self._needs(t, eligible)
         # Domestic first: Chinese programs are served from the domestic pool before exports.
         for b in self._domestic_programs:
@@ -77,7 +79,7 @@ class MarketClearing:
         total = received.sum(axis=1)
         share = np.where(total > 0, received[:, 0] / np.maximum(total, 1e-12), self.cn_dependence)
         self.cn_dependence = 0.9 * self.cn_dependence + 0.1 * share   # smoothed over about a year
-        if release:   # strategic stocks are not touched while the warm-up fills the pipelines
+        if t >= 0:   # strategic stocks are not touched while the warm-up fills the pipelines
             self._release_stockpiles(t, need, eligible)
             for country in self.countries:          # reserves buy at the rest-of-world price
                 self.fiscal[country.index] += country.buy_reserve(
@@ -114,7 +116,7 @@ class MarketClearing:
         defense programs first, then, where the club shares stockpiles, to other members'
         programs whose country is short, then to its own industry."""
         w, n_c = self.world, self.n_c
-        share = self.policy.club["share_stockpiles"]
+        share = self.policy.club.share_stockpiles
         program_country = self.buyer_country[n_c:]
         short = self.hold[:n_c].sum(axis=2) < w.release_months[:, None] * self.use   # [C, M]
         for country in self.countries:

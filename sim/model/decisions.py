@@ -13,27 +13,29 @@ import numpy as np
 
 from sim.mechanisms.alignment import choice_probabilities, draw, peer_shares, utilities
 from sim.mechanisms.club import club_offer, join_utilities, pooled_offtake, uncontracted
+from sim.mechanisms.investment import is_election
 from sim.mechanisms.reaction import pressure
+from sim.model.state import ModelState
 from sim.model.world import gdp_at
-from sim.vocab import CIRCLES, HEAVY, OUTPUT
+from sim.vocab import CIRCLES, HEAVY
 
 
-class Decisions:
-    """The decision stages; uses the model's state (``member``, ``circle``, ``terms``, ...)."""
+class Decisions(ModelState):
+    """The decision stages; read and write the state declared in :class:`ModelState`."""
 
     # ---- the allied club (S21) and China's reaction (S22) -----------------------------------
     def _club_month(self, t: int) -> None:
         """Candidates review membership in the review month; China meters members after a lag."""
         k = self.policy.club
-        if t < k["start"]:
+        if t < k.start:
             return
-        if not self.member[k["leader"]]:
-            self.member[k["leader"]] = True
-            self.member_since[k["leader"]] = t
-        if (self.policy.start_abs + t) % 12 + 1 == k["review_month"]:
+        if not self.member[k.leader]:
+            self.member[k.leader] = True
+            self.member_since[k.leader] = t
+        if (self.policy.start_abs + t) % 12 + 1 == k.review_month:
             offer, cost = self.club_terms(t)
-            idx = k["candidates"]
-            u = join_utilities(self.trust[idx], offer, cost, self.cn_dependence[idx], k["weights"])
+            idx = k.candidates
+            u = join_utilities(self.trust[idx], offer, cost, self.cn_dependence[idx], k.weights)
             for c, utility in zip(idx, u):
                 self.countries[c].review_club(t, float(utility))
             self._refresh_offtake()
@@ -49,7 +51,7 @@ class Decisions:
         """
         k, w = self.policy.club, self.world
         joining = self.member.copy()
-        joining[k["candidates"]] = True
+        joining[k.candidates] = True
         site = joining[w.r_site[self._ex_idx]]
         free = uncontracted(w.r_offtake[self._ex_idx])
         ramp = np.array([r.ramp(t) for r in self.ex_china])
@@ -57,7 +59,7 @@ class Decisions:
         cap[np.arange(len(self.ex_china)), self._ex_output] = ramp * w.r_cap[self._ex_idx]
         cap[:, HEAVY] += ramp * w.r_heavy[self._ex_idx]
         use = self.use[joining].sum(axis=0)
-        offer = club_offer(cap * free[:, None], site, use, k["pool_share"])
+        offer = club_offer(cap * free[:, None], site, use, k.pool_share)
         made = cap.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             value = np.where(made > 0, (cap * self.price[:, 0]).sum(axis=1) / made, 1.0)   # USD/kg of output
@@ -72,26 +74,27 @@ class Decisions:
         base = w.r_offtake[self._ex_idx]
         site = self.member[w.r_site[self._ex_idx]]
         use = self.use[:, self._ex_output].T
-        self.offtake[:, : self.n_c] = pooled_offtake(base, site, self.member, use, k["pool_share"])
+        self.offtake[:, : self.n_c] = pooled_offtake(base, site, self.member, use, k.pool_share)
 
     def _china_reacts(self, t: int) -> None:
         """China's pressure from the club, US tariffs and circle-A stockpiling (S22)."""
         w, k, r = self.world, self.policy.club, self.policy.reaction
         gdp = gdp_at(w, self.policy.start_abs, t)
-        cand = k["candidates"]
+        cand = k.candidates
         club_share = gdp[cand][self.member[cand]].sum() / max(gdp[cand].sum(), 1e-12)
         in_a = self.circle == CIRCLES.index("A")
         held = sum(c.stockpile[HEAVY].sum() for c in self.countries if in_a[c.index])
         cover_years = held / max(self.use[in_a, HEAVY].sum() * 12.0, 1e-12)
         tariff = self.terms.tariff_rise[self.us] if self.us >= 0 else 0.0
-        p = pressure(club_share, tariff, cover_years, r["weights"], r["tariff_reference"])
+        p = pressure(club_share, tariff, cover_years, r.weights, r.tariff_reference)
         self.terms.react(p, t)
 
     # ---- Global South alignment (S18) -----------------------------------------------------
     def _align(self, t: int) -> None:
-        """Each chooser draws its circle from the logit over this year's utilities (D70)."""
+        """In the decision month each chooser draws its circle from the logit over this year's
+        utilities (D70)."""
         idx = self.policy.choosers
-        if idx.size == 0:
+        if (self.policy.start_abs + t) % 12 + 1 != self.policy.decision_month or idx.size == 0:
             return
         w, gdp = self.world, gdp_at(self.world, self.policy.start_abs, t)[idx]
         peer_a, peer_b = peer_shares(self.circle[idx], gdp)
@@ -101,24 +104,27 @@ class Decisions:
         for c, circle in zip(idx, chosen):
             self.countries[c].join_circle(int(circle))
 
+    def _count_months_in_b(self, t: int) -> None:
+        """One more month in circle B for its members; 0 for every other country (S13)."""
+        self.months_in_b = (self.months_in_b + 1) * (self.circle == CIRCLES.index("B"))
+
     # ---- investment and politics (S20) ----------------------------------------------------
     def _invest(self, t: int) -> None:
         """US elections may reverse subsidies; once a year investors weigh candidate plants."""
         pol, us = self.policy, self.us
         month = pol.start_abs + t
         supported = us >= 0 and (self.subsidy[us] > 0 or self.grant[us] > 0)
-        if supported and np.any(pol.elections == month) and self.streams["politics"].random() < pol.reversal_prob:
+        if supported and is_election(month, pol.elections) and self.streams["politics"].random() < pol.reversal_prob:
             self.subsidy[us], self.grant[us] = 0.0, 0.0     # a new majority ends the support
             self.reversals += 1
             # Allies read a reversal as unreliability of the club's leader (article 004).
-            self.trust = np.maximum(self.trust - pol.club["trust_loss"], 0.0)
+            self.trust = np.maximum(self.trust - pol.club.trust_loss, 0.0)
         if month % 12 + 1 != pol.review_month:
             return
         for r in self.refiners:
             if r.candidate and r.decided_at is None and t >= r.earliest:
                 if r.consider(t, self.price[:, 0], self.price[:, 1]) > 0:
-                    slip = self.streams["plants"].exponential(max(self.world.r_slip_mean[r.index], 1e-9))
-                    self.fiscal[r.site] += r.commit(t, slip)
+                    self.fiscal[r.site] += r.commit(t)
 
     def _accrue_fiscal(self, t: int) -> None:
         """Public funds of plants being built are spent evenly from the run's start (or the
@@ -132,7 +138,3 @@ class Decisions:
             if begin <= t < r.start:
                 self.fiscal[w.r_site[r.index]] += funds / (r.start - begin)
 
-
-def output_material(stage: np.ndarray) -> np.ndarray:
-    """Main output material of each plant from its stage index."""
-    return np.array([OUTPUT[s] for s in stage], dtype=int)

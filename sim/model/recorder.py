@@ -157,7 +157,7 @@ class Recorder:
                 out.append(("production_cost_usd_per_kg", f"{stage}:{market}", self.unit_cost[:, s, j]))
         out.append(("circle_b_share_gdp", "world", self.circle_b))
         out.append(("circle_b_share_gdp", "global_south", self.circle_b_south))
-        for c in self.model.policy.club["candidates"]:
+        for c in self.model.policy.club.candidates:
             out.append(("club_member", w.countries[c], self.member[:, c].astype(float)))
         out.append(("club_members", "club", self.member.sum(axis=1).astype(float)))
         out.append(("regime_pressure", "CN", self.pressure))

@@ -10,7 +10,8 @@ import numpy as np
 
 from sim.config.events import Event
 from sim.mechanisms.reaction import tightened
-from sim.model.world import Policy, World
+from sim.model.policy import Policy
+from sim.model.world import World
 from sim.vocab import MATERIALS
 
 TIER_FIELDS = {"approval_prob": "prob", "review_days_mean": "days", "review_days_cv": "cv",
@@ -49,7 +50,7 @@ class PolicyState:
         """Recompute each buyer's licence terms, priority, price gradient and expected lead."""
         tier = self.country_tier[self.buyer_country]
         r = self.policy.reaction
-        prob, days = tightened(self.prob, self.days, r["reacting"], self.pressure, r["tighten"], r["slow"])
+        prob, days = tightened(self.prob, self.days, r.reacting, self.pressure, r.tighten, r.slow)
         self.approve_prob = np.where(self.military & self.deny_military, 0.0, prob[tier])
         self.review_days, self.review_cv = days[tier], self.cv[tier]
         self.priority = np.where(self.foreign, self.priority_of_tier[tier], -1)
@@ -65,7 +66,7 @@ class PolicyState:
         r = self.policy.reaction
         self.pressure = pressure
         self.extraterritorial = self.extraterritorial or (
-            t >= self.policy.extraterritorial_from and pressure >= r["extraterritorial_at"])
+            t >= self.policy.extraterritorial_from and pressure >= r.extraterritorial_at)
         self.refresh()
 
     def apply(self, event: Event) -> None:

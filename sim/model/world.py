@@ -1,22 +1,23 @@
 """Turn a validated :class:`~sim.config.schema.Config` into indexed arrays the model steps on.
 
-Nothing here reads a DictConfig or draws randomness; this is the one place that maps ids
+Nothing here reads a DictConfig or draws randomness; this module and :mod:`sim.model.policy`
+(the run's settings, re-exported here with :func:`build_policy`) are the places that map ids
 (``"US"``, ``"lynas_malaysia"``, ``"us.f35"``) to array positions.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calendar import month_offset, parse_month
-from sim.config.events import resolve
+from sim.calendar import month_offset
 from sim.config.schema import Config
 from sim.mechanisms.allocation import priority_scores
-from sim.vocab import CIRCLES, HEAVY, LIGHT, MAGNET, MATERIALS, METAL, STAGES
+from sim.model.policy import Policy, build_policy
+from sim.vocab import HEAVY, LIGHT, MAGNET, MATERIALS, METAL, STAGES
 
-CIVIL_CLASSES = np.array([True, True, True])
+__all__ = ["Policy", "Program", "World", "build_policy", "build_world", "gdp_at", "years_since_2024"]
 
 
 @dataclass(frozen=True)
@@ -201,110 +202,6 @@ def build_world(cfg: Config) -> World:
         club_trust=_col(c, "club_trust"),
         recipe=recipe,
     )
-
-
-@dataclass(frozen=True)
-class Policy:
-    """Scalar settings of the regime, US policy and markets for one run."""
-
-    start: str
-    start_abs: int                # absolute month number of the start (year * 12 + month - 1)
-    months: int
-    controlled: np.ndarray        # [M] bool: licence needed to export from China
-    deny_military: bool
-    quota: np.ndarray             # [M] t/yr China may export
-    domestic_cover: float         # months of domestic use China keeps before exporting
-    lots: int
-    working_days: float
-    rated_share: float            # share of US program orders that are DPAS-rated
-    america_first: bool           # arms-transfer rule at the start (events may switch it)
-    budget_pass_prob: float       # Taiwan's special budget: chance to pass per session (D57)
-    session_end_months: tuple     # calendar months (1-12) when Taiwan's legislature votes
-    dfars_month: int              # month index from which US programs refuse Chinese content
-    base_price: np.ndarray        # [M] USD/kg in China
-    premium: np.ndarray           # [M] scarcity premium at zero fill
-    price_speed: float
-    ex_transit: int
-    refiner_inventory_months: float
-    rest_share: float
-    rest_growth: float
-    elasticity: float
-    check_conservation: bool
-    choosers: np.ndarray             # countries that choose a circle each year
-    decision_month: int              # calendar month of the yearly choice
-    alignment_weights: tuple         # (name, weight) pairs, see sim.mechanisms.alignment.utilities
-    tier_for_circle: np.ndarray      # tier index China gives circles A, B, U (-1: keep the tier)
-    reserve_days: np.ndarray         # [M] days of use reserves aim to hold
-    reserve_cap: np.ndarray          # [M] USD/kg above which reserves do not buy
-    reserve_floor: float             # months of use a reserve leaves in commercial stock
-    hurdle: float                    # investors' discount rate per year
-    horizon_years: float             # years of output an investor values
-    persistence: float               # share of today's ex-China premium investors expect to last
-    review_month: int                # calendar month investors review candidates
-    elections: np.ndarray            # absolute months of US elections
-    reversal_prob: float             # chance an election reverses US subsidies
-    uplift_b: float                  # extra growth per yr of China's exports to circle-B members
-    extraterritorial_from: int       # month index from which China may bring back the de minimis rule
-    reaction: dict                   # China's reaction settings (sim.mechanisms.reaction; docs/ODD.md S22)
-    club: dict                       # club settings (sim.mechanisms.club; docs/ODD.md S21)
-    events: tuple = ()            # sim.config.events.Event, in firing order
-    approval_at: str = "filing"   # a licence lot's approval is drawn at filing or at its decision
-
-
-def build_policy(cfg: Config) -> Policy:
-    """Collect the scalar settings of ``cfg`` (validated) into a :class:`Policy`."""
-    reg, mk = cfg.regime, cfg.market
-    return Policy(
-        start=cfg.start, start_abs=parse_month(cfg.start), months=cfg.months,
-        controlled=np.array([bool(reg.controlled.get(m, False)) for m in MATERIALS]),
-        deny_military=reg.deny_military,
-        quota=np.array([reg.export_quota_tpy.get(m, np.inf) for m in MATERIALS]),
-        domestic_cover=reg.domestic_cover_months, lots=reg.lots_per_application,
-        working_days=reg.working_days_per_month,
-        rated_share=cfg.us.rated_order_share,
-        america_first=cfg.us.arms_transfer_rule == "america_first",
-        budget_pass_prob=cfg.taiwan.special_budget_pass_prob,
-        session_end_months=tuple(cfg.taiwan.session_end_months),
-        dfars_month=month_offset(cfg.us.dfars_from, cfg.start),
-        base_price=np.array([mk.base_price_usd_per_kg.get(m, 0.0) for m in MATERIALS]),
-        premium=np.array([mk.scarcity_premium.get(m, 0.0) for m in MATERIALS]),
-        price_speed=mk.price_adjust_per_month, ex_transit=mk.ex_cn_transit_months,
-        refiner_inventory_months=mk.refiner_inventory_months,
-        rest_share=mk.cn_export_rest_share_2024, rest_growth=mk.cn_export_rest_growth,
-        elasticity=mk.cn_export_tariff_elasticity,
-        check_conservation=cfg.check_conservation,
-        events=tuple(resolve(cfg)),
-        choosers=np.array([list(cfg.world.countries).index(c) for c in cfg.alignment.choosers], dtype=int),
-        decision_month=cfg.alignment.decision_month,
-        alignment_weights=tuple(asdict(cfg.alignment.weights).items()),
-        reserve_days=np.array([mk.reserve_target_days.get(m, 0.0) for m in MATERIALS]),
-        reserve_cap=np.array([mk.reserve_price_cap_usd_per_kg.get(m, 0.0) for m in MATERIALS]),
-        reserve_floor=mk.reserve_floor_months,
-        hurdle=cfg.investment.hurdle_rate, horizon_years=cfg.investment.horizon_years,
-        persistence=cfg.investment.premium_persistence, review_month=cfg.investment.review_month,
-        elections=np.array([parse_month(m) for m in cfg.investment.us_election_months], dtype=int),
-        reversal_prob=cfg.investment.us_subsidy_reversal_prob,
-        uplift_b=mk.cn_export_circle_b_uplift,
-        extraterritorial_from=month_offset(reg.extraterritorial_from, cfg.start),
-        reaction=_reaction(cfg), club=_club(cfg), approval_at=reg.approval_at,
-        tier_for_circle=np.array([list(cfg.regime.tiers).index(cfg.alignment.tier_for_circle[k])
-                                  if k in cfg.alignment.tier_for_circle else -1 for k in CIRCLES]),
-    )
-
-
-def _reaction(cfg: Config) -> dict:
-    r, tiers = cfg.regime.reaction, list(cfg.regime.tiers)
-    return dict(weights=asdict(r.weights), tariff_reference=r.tariff_reference, tighten=r.tighten,
-                slow=r.slow, reacting=np.array([t in r.reacting_tiers for t in tiers]),
-                club_tier=tiers.index(r.club_tier), lag=r.lag_months, extraterritorial_at=r.extraterritorial_at)
-
-
-def _club(cfg: Config) -> dict:
-    k, ids = cfg.club, list(cfg.world.countries)
-    return dict(leader=ids.index(k.leader), start=month_offset(k.start, cfg.start),
-                candidates=np.array([ids.index(c) for c in k.candidates], dtype=int),
-                pool_share=k.pool_share, share_stockpiles=k.share_stockpiles, review_month=k.review_month,
-                weights=asdict(k.weights), leave_margin=k.leave_margin, trust_loss=k.trust_loss_on_reversal)
 
 
 def years_since_2024(start_abs: int, t: int) -> float:

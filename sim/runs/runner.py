@@ -11,7 +11,8 @@ import pandas as pd
 
 from sim.config.schema import Config
 from sim.model.model import RhythmModel
-from sim.model.world import build_policy, build_world
+from sim.model.policy import build_policy
+from sim.model.world import build_world
 
 
 def replicate_seeds(base_seed: int, replicates: int) -> list[int]:

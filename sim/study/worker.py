@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.model.model import RhythmModel
-from sim.model.world import build_policy, build_world
+from sim.model.policy import build_policy
+from sim.model.world import build_world
 from sim.study.configs import apply
 from sim.study.design import RunSpec
 from sim.study.storage import run_rows
