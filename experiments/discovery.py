@@ -39,7 +39,7 @@ from sim.runs.entry import command, run
 def run_discovery(settings: dict, overrides: list[str], scenario: str, root: Path) -> dict:
     """One scenario's discovery: hypercube, runs, case, PRIM, figures; returns its summary."""
     from sim.config.errors import ConfigError
-    from sim.outputs.figures.run import save
+    from sim.outputs.figures import save
     from sim.sensitivity import case_threshold, evaluate, find_box, input_values, lhs_sample
     from sim.sensitivity.plots import plot_box_limits, plot_prim_tradeoff
 

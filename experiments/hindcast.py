@@ -167,16 +167,16 @@ def plot_hindcast(exports: pd.DataFrame, prices: pd.DataFrame, observed: pd.Seri
     Returns:
         ``(fig, axes)``.
     """
-    from sim.outputs.figures.run import _draw_band, _plt
+    from sim.outputs.figures import draw_bands, pyplot
     from sim.outputs.style import RC, SOURCE_NOTE, scenario_style
 
-    plt = _plt()
+    plt = pyplot()
     color = scenario_style(SCENARIO)["color"]
     d12, lo, hi = pd.Timestamp("2025-04-01"), pd.Timestamp("2024-01-01"), pd.Timestamp("2026-03-01")
     with plt.rc_context(RC):
         fig, axes = plt.subplots(1, 2, figsize=(10.0, 3.6))
         q = exports["total"].groupby(level="month").quantile(list(QUANTILES)).unstack()
-        _draw_band(axes[0], q, color, "simulated (median, 50%/90% bands)")
+        draw_bands(axes[0], q, color, "simulated (median, 50%/90% bands)")
         axes[0].plot(observed.index, observed.to_numpy(), "o-", color="black", markersize=3, linewidth=1.0,
                      label="observed, China customs (D20)")
         for (a, b), total, months in (((lo, pd.Timestamp("2024-12-01")), OBSERVED_TOTALS["total_2024"], 12),
@@ -188,7 +188,7 @@ def plot_hindcast(exports: pd.DataFrame, prices: pd.DataFrame, observed: pd.Seri
         for entity, label, c in (("heavy_oxide:CN", "in China", "#888888"), ("heavy_oxide:ROW", "outside China", color)):
             rows = prices[prices["entity"] == entity]
             b = rows.groupby("month", observed=True)["value"].quantile(list(QUANTILES)).unstack()
-            _draw_band(axes[1], b, c, f"simulated {label}")
+            draw_bands(axes[1], b, c, f"simulated {label}")
         axes[1].fill_between([lo, hi], *DY_CHINA, color="#888888", alpha=0.15, label="D41: China, 2024-25")
         axes[1].fill_between([lo, d12], *DY_EUROPE_BEFORE, color="black", alpha=0.1,
                              label="D41: Europe, before / after Apr 2025")
@@ -225,7 +225,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     check_dir_path(args.out, "--out")
     table = run_hindcast(args.replicates, args.seed, tuple(args.overrides), progress=True)
-    from sim.outputs.figures.run import save
+    from sim.outputs.figures import save
 
     write_results(table, args.out)
     exports = exports_by_destination(table)

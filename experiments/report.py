@@ -10,22 +10,26 @@ directory of ``experiments.compare_scenarios``, a Hydra multirun directory or a 
 directory (``python -m sim.sweep``). Figures go to ``out`` (default ``<results>/report``), one
 ``<name>.<format>`` per figure and format, with ``index.md`` listing them and their captions.
 Fans are over every run of a scenario (seeds, and design points in a sweep or study); a study
-also gets ``levers_us_lag`` (each swept key against the mean US lag of each run).
-Exit status: 0 written, 2 bad input (nothing written).
+also gets ``levers_us_lag`` (each swept key against the mean US lag of each run). Captions name
+the model commit from the results' ``manifest.json``; where one is not valid JSON, a warning says
+so and the captions say "manifest unreadable" instead.
+Exit status: 0 written, 2 bad input (a key, a value, ``out`` under a regular file, a malformed
+results table: one line ``error: ...``, nothing written), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sim.config.errors import ConfigError
-from sim.outputs.io import MANIFEST, ResultsError, git_commit, load_results
+from sim.outputs.io import MANIFEST, check_dir_path, load_results, prepare_dir
+from sim.runs.entry import command, run
 
 FORMATS = ("png", "pdf", "svg")
 OPTIONS = ("results", "out", "formats", "figures", "destination")
@@ -41,7 +45,7 @@ class Figure:
 
 
 def _figures() -> dict[str, Figure]:
-    from sim import figures as f
+    from sim.outputs import figures as f
 
     return {
         "lag_programs": Figure(lambda t, m: f.plot_lag_programs(t, names=m["names"], note=m["note"]),
@@ -67,7 +71,7 @@ def _figures() -> dict[str, Figure]:
 
 
 def _levers(table: pd.DataFrame, meta: dict):
-    from sim import figures as f
+    from sim.outputs import figures as f
 
     frame = f.run_outcomes(table, meta["runs"], "delivery_lag_cycles", "country:US", "mean")
     keys = f.swept_keys(meta["runs"])
@@ -75,16 +79,17 @@ def _levers(table: pd.DataFrame, meta: dict):
                                 note=meta["dots_note"])
 
 
-def _manifests(root: Path) -> list[dict]:
+def _manifests(root: Path) -> Iterator[tuple[Path, dict | None]]:
+    """``(path, document)`` of the manifests of ``root`` and its subdirectories (the first 50);
+    the document is None where the file is not a JSON object."""
     paths = [root / MANIFEST] if (root / MANIFEST).is_file() else []
     paths += sorted(p for p in root.glob(f"*/{MANIFEST}"))[:50]
-    docs = []
     for p in paths:
         try:
-            docs.append(json.loads(p.read_text()))
-        except (OSError, ValueError):
-            continue
-    return docs
+            doc = json.loads(p.read_text())
+        except (OSError, UnicodeDecodeError, ValueError):
+            doc = None
+        yield p, doc if isinstance(doc, dict) else None
 
 
 def program_names(config: dict) -> dict[str, str]:
@@ -98,15 +103,23 @@ def program_names(config: dict) -> dict[str, str]:
 
 
 def provenance(root: Path) -> dict:
-    """What the results are: kind (run, runs, sweep, study), model commit, program names."""
-    docs = _manifests(root) if root.is_dir() else []
+    """What the results are: kind (run, runs, sweep, study), model commit, program names.
+
+    ``commit`` is that of the manifests (None when none names one, or one is unreadable: then
+    ``unreadable`` lists those manifests). The checkout's own commit is never used: it need not
+    be the one that made the results.
+    """
+    found = list(_manifests(root)) if root.is_dir() else []
+    docs = [d for _, d in found if d is not None]
+    unreadable = [p for p, d in found if d is None]
     configs = [d["config"] for d in docs if isinstance(d.get("config"), dict)]
     configs += [c for d in docs for c in (d.get("configs") or {}).values() if isinstance(c, dict)]
-    commit = next((d.get("git_commit") for d in docs if d.get("git_commit")), None)
+    commit = None if unreadable else next((d.get("git_commit") for d in docs if d.get("git_commit")), None)
     study = any(d.get("kind") == "study" for d in docs)
     sweep = root.is_dir() and (root / "runs.parquet").is_file()
     kind = "study" if study else "sweep" if sweep else "run" if root.is_file() or (root / "results.parquet").is_file() else "runs"
-    return {"kind": kind, "commit": commit, "names": program_names(configs[0]) if configs else {}}
+    return {"kind": kind, "commit": commit, "unreadable": unreadable,
+            "names": program_names(configs[0]) if configs else {}}
 
 
 def parse(argv: Sequence[str]) -> dict:
@@ -138,7 +151,8 @@ def build_report(results: str | Path, out: str | Path | None = None, formats: Se
 
     Raises:
         ConfigError: unknown figure name or format (nothing written).
-        ResultsError: nothing to load, or a malformed results file (nothing written).
+        ResultsError: nothing to load, a malformed results file, or ``out`` under a regular
+            file (nothing written).
     """
     catalogue = _figures()
     bad = [f for f in formats if f not in FORMATS] or ([] if formats else ["(none)"])
@@ -148,8 +162,13 @@ def build_report(results: str | Path, out: str | Path | None = None, formats: Se
     if unknown:
         raise ConfigError(f"figures: unknown figure '{unknown[0]}'; choose from {', '.join(catalogue)}")
     root = Path(results)
+    out_dir = check_dir_path(out if out is not None else (root.parent if root.is_file() else root) / "report", "out")
     table = load_results(root)
     meta = provenance(root)
+    if meta["unreadable"]:
+        print(f"warning: {meta['unreadable'][0]} is not valid JSON"
+              + (f" (and {len(meta['unreadable']) - 1} more)" if len(meta["unreadable"]) > 1 else "")
+              + "; the captions say 'manifest unreadable' instead of the model commit", file=sys.stderr)
     meta["destination"] = destination
     if destination not in set(table.loc[table["metric"] == "china_export_share", "entity"].astype(str)):
         raise ConfigError(f"destination={destination!r}: no China export share to it in {root}")
@@ -163,20 +182,36 @@ def build_report(results: str | Path, out: str | Path | None = None, formats: Se
     from sim.outputs.figures import source_note
 
     what = "runs (seeds x design points)" if meta["kind"] in ("sweep", "study") else "seeds"
-    meta["note"] = source_note(table, meta["commit"] or git_commit(), what)
-    meta["dots_note"] = source_note(table, meta["commit"] or git_commit(), what, fans=False)
+    unknown = "manifest unreadable" if meta["unreadable"] else "commit unknown"
+    meta["note"] = source_note(table, meta["commit"], what, unknown=unknown)
+    meta["dots_note"] = source_note(table, meta["commit"], what, fans=False, unknown=unknown)
     if "levers_us_lag" in only and meta.get("runs") is None:
         raise ConfigError(f"figures: levers_us_lag needs a sweep or study with swept keys; {root} has none")
     present = set(table["metric"].astype(str).unique())
     names = list(only) or [n for n, f in catalogue.items() if f.metric in present
                            and (n != "levers_us_lag" or meta.get("runs") is not None)]
-    out_dir = Path(out) if out is not None else (root.parent if root.is_file() else root) / "report"
-    from sim.outputs.figures.run import save
+    from sim.outputs.figures import NoData, pyplot, save
 
+    drawn, skipped = {}, {}
+    try:   # every figure drawn before anything is written: bad input writes nothing
+        for name in names:
+            try:
+                drawn[name], _ = catalogue[name].draw(table, meta)
+            except NoData as exc:
+                if name in only:
+                    raise ConfigError(f"figures: {name}: {exc}") from None
+                skipped[name] = exc
+    except BaseException:
+        for fig in drawn.values():
+            pyplot().close(fig)
+        raise
+    prepare_dir(out_dir, "out")
     written, index = [], [f"# Report figures of `{root}`", "", meta["note"], ""]
     for name in names:
-        fig, _ = catalogue[name].draw(table, meta)
-        paths = save(fig, out_dir / name, formats)
+        if name in skipped:
+            index.append(f"- **{name}** (not drawn): {skipped[name]}")
+            continue
+        paths = save(drawn[name], out_dir / name, formats)
         written += paths
         index.append(f"- **{name}** ({', '.join(p.name for p in paths)}): {catalogue[name].caption}")
     index_path = out_dir / "index.md"
@@ -184,18 +219,12 @@ def build_report(results: str | Path, out: str | Path | None = None, formats: Se
     return written + [index_path]
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args and args[0] in ("-h", "--help"):
-        print(__doc__)
-        return 0
-    try:
-        opts = parse(args)
-        paths = build_report(opts["results"], opts["out"], [f for f in opts["formats"].split(",") if f],
-                             [f for f in opts["figures"].split(",") if f], opts["destination"])
-    except (ConfigError, ResultsError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+@command(__doc__)
+def main(argv: list[str]) -> int:
+    """Entry point; returns the exit status (see the module docstring)."""
+    opts = parse(argv)
+    paths = build_report(opts["results"], opts["out"], [f for f in opts["formats"].split(",") if f],
+                         [f for f in opts["figures"].split(",") if f], opts["destination"])
     print(f"wrote {len(paths)} files to {paths[-1].parent}:")
     for p in paths:
         print(f"  {p.name}")
@@ -203,4 +232,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run(main)

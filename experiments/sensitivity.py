@@ -135,7 +135,7 @@ def sample_table(xlrm, unit) -> pd.DataFrame:
 
 def run_method(settings: dict, overrides: list[str], scenario: str, root: Path) -> dict:
     """One scenario's Sobol or Morris study: sample, runs, indices, figures; returns its summary."""
-    from sim.outputs.figures.run import save
+    from sim.outputs.figures import save
     from sim.sensitivity import (
         evaluate,
         morris_indices,

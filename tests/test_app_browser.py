@@ -1,7 +1,8 @@
 """The interactive page (sim/runs/app.py): its model class, and the page itself in headless Chromium.
 
-The browser test starts a fresh Solara server on loopback, loads the page, presses STEP and
-checks that the lag plot renders the new month; it saves a screenshot under its tmp dir (and
+The browser test starts a fresh Solara server on loopback, loads the page, checks that every
+slider shows its unit and current value (and that moving one updates it and, after Reset, the
+model), presses STEP and checks that the lag plot renders the new month; it saves a screenshot under its tmp dir (and
 into ``$RHYTHM_ARTIFACTS`` when set). It skips, saying why, where Playwright or Chromium is
 missing (``.ci/run`` installs Debian's ``chromium``; never ``playwright install``).
 """
@@ -9,6 +10,7 @@ missing (``.ci/run`` installs Debian's ``chromium``; never ``playwright install`
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -55,9 +57,25 @@ def test_sliders_override_the_scenario_only_when_asked(app):
     us = own.world.countries.index("US")
     assert own.policy.months == forced.policy.months == 12
     assert own.policy.rated_share == 0.9 and forced.policy.rated_share == 0.2          # conf/scenario/collision.yaml
-    assert own.policy.club["pool_share"] == 0.5 and forced.policy.club["pool_share"] == 0.3
+    assert own.policy.club.pool_share == 0.5 and forced.policy.club.pool_share == 0.3
     assert own.world.reserve_budget[us] == 1.2e9 and forced.world.reserve_budget[us] == 4.0e9
     assert own.world.subsidy[us] == 25.0 and forced.world.subsidy[us] == 20.0
+
+
+def test_slider_labels_give_unit_and_current_value(app):
+    """Mesa's sidebar shows a slider's label only: the label carries the unit and the value."""
+    labels = {name: p.label for name, p in app.model_params.items() if isinstance(p, app.Slider)}
+    assert labels == {"vault_budget_bn": "Project Vault budget (USD bn): 1.2",
+                      "rated_order_share": "DPAS-rated share of US orders (0-1): 0.50",
+                      "pool_share": "Club's pooled share (0-1): 0.10",
+                      "us_subsidy_usd_per_kg": "US production subsidy (USD/kg): 9",
+                      "months": "Horizon (months): 120", "seed": "Seed: 0"}
+    slider = app.model_params["vault_budget_bn"]
+    slider.value.set(2.3000000000000003)   # as the slider sets it, steps of 0.1 in binary
+    try:
+        assert slider.label == "Project Vault budget (USD bn): 2.3" and slider.get("value") == 2.3000000000000003
+    finally:
+        slider.value.set(app.DEFAULTS["vault_budget_bn"])
 
 
 def test_slider_defaults_are_the_baseline_values(app):
@@ -140,8 +158,9 @@ def server(chromium, tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_page_steps_and_draws_the_lag_plot(chromium, server, tmp_path):
-    """Load the page, press STEP, and see the lag plot draw month 1 (then a reset to collision)."""
+def test_page_steps_and_draws_the_lag_plot(app, chromium, server, tmp_path):
+    """Load the page, see each slider's unit and value, press STEP, and see the lag plot draw
+    month 1; then a moved slider, reset to collision with the sliders applied."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -151,6 +170,12 @@ def test_page_steps_and_draws_the_lag_plot(chromium, server, tmp_path):
             page.goto(server, timeout=120_000)
             page.get_by_text("STEP").first.wait_for(timeout=120_000)   # the app has rendered
             page.get_by_text("no month run yet; press STEP").wait_for(timeout=60_000)
+            for name, param in app.model_params.items():   # unit and current value in each slider's label
+                if isinstance(param, app.Slider):
+                    assert page.get_by_text(param.label, exact=True).is_visible(), param.label
+            tracks = [page.locator(".v-input__slider .v-slider").nth(i).bounding_box()["width"]
+                      for i in range(page.locator(".v-input__slider .v-slider").count())]
+            assert len(tracks) >= 6 and min(tracks) > 150, tracks   # long labels do not squeeze the tracks
             step = page.get_by_role("button", name="Step")
             lag_img = page.locator("xpath=//*[text()='Delivery lag']/ancestor::div[.//img][1]//img").first
             step.click()
@@ -170,6 +195,14 @@ def test_page_steps_and_draws_the_lag_plot(chromium, server, tmp_path):
             page.get_by_text("Collision: no month run yet; press STEP").wait_for(timeout=60_000)
             step.click()
             page.get_by_text("Collision: month 1 of 120 (2026-01)").wait_for(timeout=60_000)
+            # move a slider one step: its label follows; with the sliders ticked, Reset applies it
+            vault = page.get_by_role("slider", name=re.compile(r"^Project Vault budget"))
+            vault.focus()
+            page.keyboard.press("ArrowRight")
+            page.get_by_text("Project Vault budget (USD bn): 1.3", exact=True).wait_for(timeout=30_000)
+            page.get_by_text("Use the lever sliders").click()
+            page.get_by_role("button", name="Reset").click()
+            page.get_by_text("Project Vault budget: USD 1.30 bn").wait_for(timeout=60_000)
         finally:
             browser.close()
     assert shot.stat().st_size > 20_000   # a drawn page, not a blank one

@@ -152,3 +152,48 @@ def test_every_figure_renders_from_a_saved_run(saved, tmp_path):
     out_dir, _ = saved
     paths = report.build_report(out_dir, tmp_path, formats=("png", "pdf"))
     assert {p.stem for p in paths if p.suffix == ".pdf"} == set(report._figures()) - {"levers_us_lag"}
+
+
+def _copy_run(saved, tmp_path, name: str = "bifurcation"):
+    import shutil
+
+    out_dir, _ = saved
+    return shutil.copytree(out_dir / name, tmp_path / name)
+
+
+def test_corrupt_manifest_is_a_warning_and_the_caption_says_so(saved, tmp_path, capsys):
+    """Not the checkout's commit: the results' own provenance is unknown, and the caption says why."""
+    import json
+
+    from sim.outputs.io import git_commit
+
+    run = _copy_run(saved, tmp_path)
+    commit = json.loads((run / "manifest.json").read_text())["git_commit"]
+    (run / "manifest.json").write_text('{"git_commit": "' + commit + '", "config": {')   # cut short
+    assert report.main([f"results={run}", f"out={tmp_path / 'rep'}", "formats=png", "figures=prices"]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("warning: ") and "manifest.json is not valid JSON" in err[0]
+    index = (tmp_path / "rep" / "index.md").read_text()
+    assert "Source: rhythm-sim (manifest unreadable); seeds per scenario: Bifurcation 2." in index
+    assert commit[:10] not in index and (git_commit() or "no commit")[:10] not in index
+    assert report.provenance(run)["commit"] is None
+
+
+def test_non_numeric_values_are_one_line_and_exit_2(saved, tmp_path, capsys):
+    run = _copy_run(saved, tmp_path)
+    table = pd.read_parquet(run / "results.parquet")
+    table.assign(value=table["value"].astype(str)).to_parquet(run / "results.parquet", index=False)
+    assert report.main([f"results={run}", f"out={tmp_path / 'rep'}"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and "value" in err
+    assert not (tmp_path / "rep").exists()
+
+
+def test_out_under_a_regular_file_is_one_line_and_exit_2(saved, tmp_path, capsys):
+    out_dir, _ = saved
+    (tmp_path / "notes.txt").write_text("a file, not a directory")
+    assert report.main([f"results={out_dir}", f"out={tmp_path / 'notes.txt' / 'rep'}", "figures=prices"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: out=") and err.count("\n") == 1 and "is a file, not a directory" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    assert report.main(["--help"]) == 0 and "Exit status" in capsys.readouterr().out

@@ -71,7 +71,7 @@ def write_sweep(out_dir: str | os.PathLike, table: pd.DataFrame, runs: pd.DataFr
         atomic_write(path, lambda p, a=arrow: pq.write_table(a, p, compression="zstd"))
         written.append(path)
     if figures and len(table):
-        from sim.outputs.figures.run import plot_scenario_panel, save
+        from sim.outputs.figures import plot_scenario_panel, save
 
         fig, _ = plot_scenario_panel(table)
         written += save(fig, out / "figures" / "scenario_panel")

@@ -121,7 +121,7 @@ def run_scenarios(scenarios: Sequence[str], output_dir: str | Path | None = None
     for col in ("scenario", "metric", "entity"):
         table[col] = table[col].astype("category")
     if output_dir is not None:
-        from sim.outputs.figures.run import plot_scenario_panel, save
+        from sim.outputs.figures import plot_scenario_panel, save
 
         fig, _ = plot_scenario_panel(table)
         save(fig, Path(output_dir) / "figures" / "scenario_panel")

@@ -5,7 +5,8 @@ Run it with (the telemetry switch keeps Solara from calling out)::
     SOLARA_TELEMETRY_MIXPANEL_ENABLE=false uv run solara run sim/runs/app.py
 
 then open http://localhost:8765. Choose a scenario, optionally override its levers with the
-sliders (tick "Use the lever sliders"), press Reset to build the model, then Step or play.
+sliders (tick "Use the lever sliders"), press Reset to build the model, then Step or play. Each
+slider's label gives its unit and current value ("Project Vault budget (USD bn): 1.2").
 Every plot reads the model's own recorder after each step (:func:`live_series`), so the page
 shows exactly what a batch run of the same scenario and seed records.
 
@@ -25,9 +26,10 @@ from mesa.visualization import Slider, SolaraViz  # noqa: E402
 
 from sim.calendar import month_dates  # noqa: E402
 from sim.config.compose import compose_config  # noqa: E402
-from sim.config.events import get_path  # noqa: E402
+from sim.config.overrides import get_path  # noqa: E402
 from sim.model.model import RhythmModel  # noqa: E402
-from sim.model.world import build_policy, build_world  # noqa: E402
+from sim.model.policy import build_policy  # noqa: E402
+from sim.model.world import build_world  # noqa: E402
 from sim.outputs.style import CIRCLE_STYLE, RC, SERIES_COLORS, entity_label, scenario_style  # noqa: E402
 from sim.runs.runner import replicate_seeds  # noqa: E402
 from sim.vocab import SCENARIOS
@@ -45,6 +47,38 @@ LEVERS = {   # slider name -> (config key, scale from slider units to config uni
 _BASE = compose_config("rhythm_embedded")
 # The sliders start at the baseline's values (conf/, with their sources there), in slider units.
 DEFAULTS = {name: get_path(_BASE, key) / scale for name, (key, scale) in LEVERS.items()}
+
+
+class ValueSlider(Slider):
+    """Mesa's ``Slider`` whose label shows its unit and current value: "Seed: 3".
+
+    Mesa's sidebar draws a slider from its ``label`` and ``value`` and shows the number only
+    while the thumb is dragged. Here ``value`` is a Solara reactive variable (one per browser
+    session) that the slider reads and sets, and ``label`` reads it too, so the sidebar redraws
+    the label whenever the slider moves. ``get("value")`` is the number, which SolaraViz passes
+    to the model.
+
+    Args:
+        label: what the slider sets, with its unit in brackets.
+        value, min, max, step: as Mesa's ``Slider`` (ints make an integer slider).
+    """
+
+    def __init__(self, label: str, value: float, min: float, max: float, step: float):
+        super().__init__(label, value, min, max, step)
+        self.value = solara.reactive(value)
+        self.digits = len(f"{step:g}".partition(".")[2])   # decimals of the step: 0.05 -> 2, 12 -> 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.text}: {self.get('value'):.{self.digits}f}"
+
+    @label.setter
+    def label(self, text: str) -> None:
+        self.text = text
+
+    def get(self, attr: str):
+        """An attribute; ``value`` is the current number, not the reactive variable."""
+        return self.value.value if attr == "value" else getattr(self, attr)
 
 
 class LiveModel(RhythmModel):
@@ -143,7 +177,7 @@ def LeversInEffect(model):
     us = model.world.countries.index("US")
     values = {"Project Vault budget": f"USD {model.world.reserve_budget[us] / 1e9:.2f} bn",
               "DPAS-rated share of US orders": f"{model.policy.rated_share:.2f}",
-              "Club's pooled share": f"{model.policy.club['pool_share']:.2f}",
+              "Club's pooled share": f"{model.policy.club.pool_share:.2f}",
               "US production subsidy": f"{model.world.subsidy[us]:.1f} USD/kg"}
     with solara.Column():
         _heading("Levers in effect", scenario_style(model.scenario_name)["label"])
@@ -189,14 +223,31 @@ model_params = {
                       "label": "Scenario"},
     "use_levers": {"type": "Checkbox", "value": False, "label": "Use the lever sliders (off: the scenario's own)"},
     # ranges: those of conf/study/lhs_levers.yaml, which bracket the baseline and collision values
-    "vault_budget_bn": Slider("Project Vault budget (USD bn)", DEFAULTS["vault_budget_bn"], 0.0, 6.0, 0.1),
-    "rated_order_share": Slider("DPAS-rated share of US defense orders", DEFAULTS["rated_order_share"], 0.1, 1.0, 0.05),
-    "pool_share": Slider("Club's pooled share of uncontracted output", DEFAULTS["pool_share"], 0.0, 0.6, 0.05),
-    "us_subsidy_usd_per_kg": Slider("US production subsidy (USD/kg)", DEFAULTS["us_subsidy_usd_per_kg"], 0.0, 30.0, 1.0),
-    "months": Slider("Horizon (months)", _BASE.months, 12, 120, 12),
-    "seed": Slider("Seed", 0, 0, 99, 1),
+    "vault_budget_bn": ValueSlider("Project Vault budget (USD bn)", DEFAULTS["vault_budget_bn"], 0.0, 6.0, 0.1),
+    "rated_order_share": ValueSlider("DPAS-rated share of US orders (0-1)", DEFAULTS["rated_order_share"],
+                                     0.1, 1.0, 0.05),
+    "pool_share": ValueSlider("Club's pooled share (0-1)", DEFAULTS["pool_share"], 0.0, 0.6, 0.05),
+    "us_subsidy_usd_per_kg": ValueSlider("US production subsidy (USD/kg)", DEFAULTS["us_subsidy_usd_per_kg"],
+                                         0.0, 30.0, 1.0),
+    "months": ValueSlider("Horizon (months)", _BASE.months, 12, 120, 12),
+    "seed": ValueSlider("Seed", 0, 0, 99, 1),
 }
 
+# Mesa's sidebar puts a slider's label beside its track; these labels (name, unit, value) are
+# long, so each goes on its own line above the track, which keeps the sidebar's full width.
+SLIDER_CSS = """
+.v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-input__slider .v-input__slot > .v-label {
+    flex: 0 0 100%; max-width: 100%; height: auto; line-height: 1.3; white-space: normal; margin: 0 0 2px;
+}
+"""
+
 model = LiveModel()
-page = SolaraViz(model, components=[LagPlot, StocksPlot, CirclesPlot, LeversInEffect], model_params=model_params,
-                 name="rhythm-sim: rare-earth metering, 2026-2035")
+
+
+@solara.component
+def Page():
+    """The page: Mesa's SolaraViz (controls and sliders in the sidebar, the four panels)."""
+    solara.Style(SLIDER_CSS)
+    SolaraViz(model, components=[LagPlot, StocksPlot, CirclesPlot, LeversInEffect], model_params=model_params,
+              name="rhythm-sim: rare-earth metering, 2026-2035")

@@ -1,12 +1,12 @@
 """Figures of sensitivity and discovery results. Each takes tables and returns ``(fig, ax)``;
-only entry points save (:func:`sim.outputs.figures.run.save`)."""
+only entry points save (:func:`sim.outputs.figures.save`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from sim.outputs.figures.run import _plt
+from sim.outputs.figures.common import pyplot
 from sim.outputs.style import RC, SERIES_COLORS, scenario_style
 
 
@@ -22,7 +22,7 @@ def plot_sobol(indices: pd.DataFrame, title: str, scenario: str | None = None, n
         title: the outcome's label; scenario: its name (for the title and the ST colour).
         note: a caption (sample size, interval level).
     """
-    plt = _plt()
+    plt = pyplot()
     data = indices.sort_values("ST", ascending=True, na_position="first")
     y = np.arange(len(data))
     st_color = scenario_style(scenario)["color"] if scenario else SERIES_COLORS[0]
@@ -56,7 +56,7 @@ def plot_morris(indices: pd.DataFrame, title: str, unit: str = "", scenario: str
         title: the outcome's label; unit: its unit; scenario: its name.
         note: a caption.
     """
-    plt = _plt()
+    plt = pyplot()
     color = scenario_style(scenario)["color"] if scenario else SERIES_COLORS[0]
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(6.0, 4.6))
@@ -88,7 +88,7 @@ def plot_prim_tradeoff(trajectory: pd.DataFrame, title: str, note: str = ""):
         trajectory: ``coverage, density, res_dim`` and ``chosen`` per box.
         title: the case of interest; note: a caption.
     """
-    plt = _plt()
+    plt = pyplot()
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(5.8, 4.4))
         ax.plot(trajectory["coverage"], trajectory["density"], color="#9ca3af", linewidth=0.7, zorder=1)
@@ -120,7 +120,7 @@ def plot_box_limits(limits: pd.DataFrame, title: str, note: str = ""):
             :func:`~sim.sensitivity.prim.find_box`); limits that are not significant are grey.
         title: the case and the box's coverage and density; note: a caption.
     """
-    plt = _plt()
+    plt = pyplot()
     with plt.rc_context(RC):
         fig, ax = plt.subplots(figsize=(6.4, 0.5 * max(len(limits), 1) + 1.4))
         for y, row in enumerate(limits.itertuples()):

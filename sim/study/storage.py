@@ -220,7 +220,7 @@ class ParquetStore:
         arrow = pa.Table.from_pandas(runs, preserve_index=False)
         atomic_write(written[1], lambda p: pq.write_table(arrow, p, compression="zstd"))
         if figures and (runs["status"] == "done").any():
-            from sim.outputs.figures.run import plot_scenario_panel, save
+            from sim.outputs.figures import plot_scenario_panel, save
 
             lag = pq.read_table(written[0], filters=[("metric", "==", "delivery_lag_cycles"),
                                                      ("entity", "in", ["country:US", "circle:A"])]).to_pandas()

@@ -1,4 +1,4 @@
-"""Shared pieces of the report figures: fans over runs, panel grids, date axes, the caption.
+"""Shared pieces of every figure: pyplot, fans over runs, panel grids, date axes, the caption, saving.
 
 A *fan* is the median of one series over runs (seeds, and design points in a study) with its
 50% and 90% bands, drawn in the scenario's colour (:mod:`sim.outputs.style`).
@@ -9,13 +9,51 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 
-from sim.outputs.figures.run import _plt, bands
 from sim.outputs.style import RC, SCENARIO_STYLE, SOURCE_NOTE, scenario_style
 
 Panel = tuple[str, Sequence[tuple[str, str]]] | None   # (title, [(entity, linestyle), ...]); None: a gap
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+class NoData(ValueError):
+    """The table holds nothing the figure could draw (the message says what is missing and why)."""
+
+
+def pyplot():
+    """``matplotlib.pyplot``, on the Agg backend outside a notebook (imported on first use)."""
+    import sys
+
+    import matplotlib
+
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    if "ipykernel" in sys.modules and not plt.isinteractive():
+        # A notebook keeps its inline backend, resolved here, outside the rc_context the figures
+        # are drawn in: resolved inside it, its interactive switch would be undone on exit and
+        # later figures would not show.
+        plt.switch_backend(matplotlib.get_backend())
+    return plt
+
+
+def save(fig, path_stem: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Save ``fig`` as ``<stem>.<fmt>`` for each format, then close it (entry points only)."""
+    stem = Path(path_stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    plt = pyplot()
+    paths = []
+    with plt.rc_context(RC):   # savefig.* keys (dpi, tight bbox) apply when saving, not drawing
+        for fmt in formats:
+            path = stem.with_suffix(f".{fmt}")
+            fig.savefig(path)
+            paths.append(path)
+    plt.close(fig)
+    return paths
 
 
 def line_width(i: int, n: int) -> float:
@@ -38,46 +76,84 @@ def runs_per_scenario(table: pd.DataFrame) -> dict[str, int]:
     return {s: int(counts.get(s, 0)) for s in scenarios_of(table)}
 
 
-def source_note(table: pd.DataFrame, commit: str | None = None, what: str = "runs", fans: bool = True) -> str:
+def source_note(table: pd.DataFrame, commit: str | None = None, what: str = "runs", fans: bool = True,
+                unknown: str = "commit unknown") -> str:
     """The caption: model version, runs per scenario, what line and bands show, data sources.
 
     Args:
         table: the tidy table drawn.
-        commit: git commit of the model that made the results (None: unknown).
+        commit: git commit of the model that made the results (None: not known).
         what: what the runs are (``"seeds"``, ``"runs (seeds x design points)"``).
         fans: the figure draws fans (median and bands); False: one mark per run.
+        unknown: said instead of the commit when ``commit`` is None (e.g. ``"manifest unreadable"``).
     """
     counts = runs_per_scenario(table)
     per = ", ".join(f"{scenario_style(s)['label']} {n}" for s, n in counts.items())
-    version = f"rhythm-sim {commit[:10]}" if commit else "rhythm-sim (commit unknown)"
+    version = f"rhythm-sim {commit[:10]}" if commit else f"rhythm-sim ({unknown})"
     shown = (f"Line: median; shaded: 50% and 90% bands over {what.split(' ')[0]}." if fans
              else "One mark per run.")
     return (f"Source: {version}; {what} per scenario: {per}. {shown} "
             "Inputs trace to DATA.md facts (docs/data_sources.md).")
 
 
+def bands(table: pd.DataFrame, metric: str, entity: str, scenario: str | None = None) -> pd.DataFrame:
+    """The quantiles :data:`QUANTILES` over runs, per month, of one series (columns: the quantiles)."""
+    rows = table[(table["metric"] == metric) & (table["entity"] == entity)]
+    if scenario is not None:
+        rows = rows[rows["scenario"] == scenario]
+    by = rows.groupby("month", observed=True)["value"]
+    return pd.DataFrame({q: by.quantile(q) for q in QUANTILES})
+
+
+def draw_bands(ax, b: pd.DataFrame, color: str, label: str | None = None, *, linestyle: str = "-",
+               linewidth: float = 1.4, shade: float = 1.0) -> None:
+    """Draw a median line with its 50% and 90% bands from a frame of :data:`QUANTILES` per month."""
+    x = pd.to_datetime(b.index)
+    ax.fill_between(x, b[0.05], b[0.95], color=color, alpha=0.12 * shade, linewidth=0)
+    ax.fill_between(x, b[0.25], b[0.75], color=color, alpha=0.28 * shade, linewidth=0)
+    ax.plot(x, b[0.5], color=color, linewidth=linewidth, linestyle=linestyle, label=label)
+
+
+def draw_fan(ax, table: pd.DataFrame, metric: str, entity: str, scenario: str, scale: float = 1.0,
+             linestyle: str = "-", shade: float = 1.0, linewidth: float = 1.4) -> bool:
+    """Draw one scenario's fan of ``metric``/``entity`` times ``scale``; False if nothing non-zero."""
+    b = bands(table, metric, entity, scenario) * scale
+    if b.empty:
+        return False
+    draw_bands(ax, b, scenario_style(scenario)["color"], linestyle=linestyle, linewidth=linewidth, shade=shade)
+    return bool((b.abs() > 0).any().any())
+
+
 def date_axis(ax) -> None:
-    """Years on the x axis (call after drawing): a label every year, every two beyond five years."""
+    """Calendar years on the x axis, shown on this panel even where panels share it (call after
+    drawing): a label every year, every two beyond five years."""
     import matplotlib.dates as mdates
 
     lo, hi = ax.get_xlim()   # days
     ax.xaxis.set_major_locator(mdates.YearLocator(2 if hi - lo > 5 * 365 else 1))
     ax.xaxis.set_minor_locator(mdates.YearLocator(1))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    ax.xaxis.set_tick_params(labelbottom=True)
 
 
-def draw_fan(ax, table: pd.DataFrame, metric: str, entity: str, scenario: str, scale: float = 1.0,
-             linestyle: str = "-", shade: float = 1.0, linewidth: float = 1.4) -> bool:
-    """Draw one scenario's fan of ``metric``/``entity`` times ``scale``; False if no data."""
-    b = bands(table, metric, entity, scenario) * scale
-    if b.empty:
-        return False
-    x = pd.to_datetime(b.index)
-    color = scenario_style(scenario)["color"]
-    ax.fill_between(x, b[0.05], b[0.95], color=color, alpha=0.12 * shade, linewidth=0)
-    ax.fill_between(x, b[0.25], b[0.75], color=color, alpha=0.28 * shade, linewidth=0)
-    ax.plot(x, b[0.5], color=color, linewidth=linewidth, linestyle=linestyle)
-    return bool((b.abs() > 0).any().any())
+def panel_grid(n: int, ncols: int, width: float, height: float, sharey: bool | str = False, extra_in: float = 1.1):
+    """``plt.subplots`` for ``n`` panels, ``ncols`` a row, sharing x; panels beyond ``n`` hidden.
+
+    Args:
+        n: panels.
+        ncols: panels per row.
+        width, height: inches per panel.
+        sharey: as ``plt.subplots``.
+        extra_in: inches added to the height for the title, legend and caption.
+    """
+    plt = pyplot()
+    ncols = max(1, min(ncols, n))
+    nrows = max(1, math.ceil(n / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows + extra_in), sharex=True,
+                             sharey=sharey, squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes
 
 
 def entities_with_data(table: pd.DataFrame, metric: str) -> list[str]:
@@ -86,6 +162,12 @@ def entities_with_data(table: pd.DataFrame, metric: str) -> list[str]:
     med = rows.groupby(["entity", "scenario", "month"], observed=True)["value"].median()
     live = set(med[med.abs() > 0].index.get_level_values("entity").astype(str))
     return [e for e in dict.fromkeys(rows["entity"].astype(str)) if e in live]
+
+
+def nonzero_entities(table: pd.DataFrame, metric: str) -> set[str]:
+    """Entities of ``metric`` with a non-zero value in some run and month (the rest are zero throughout)."""
+    rows = table[table["metric"] == metric]
+    return set(rows.loc[rows["value"].abs() > 0, "entity"].astype(str))
 
 
 def _legend_handles(scenarios: list[str], styles: dict[str, str] | None):
@@ -115,13 +197,14 @@ def finish(fig, title: str, note: str, handles=None, bottom_in: float = 0.4) -> 
 
 def fan_figure(table: pd.DataFrame, metric: str, panels: Sequence[Panel], *, ylabel: str, title: str,
                note: str = SOURCE_NOTE, scale: float = 1.0, ncols: int = 3, linestyles: dict[str, str] | None = None,
-               ylim0: bool = True, width: float = 3.1, height: float = 2.2, sharey: bool = False):
-    """Panels of fans, every scenario of ``table`` overlaid in each.
+               ylim0: bool = True, width: float = 3.1, height: float = 2.2, sharey: bool = False,
+               zero_note: str | None = None):
+    """Panels of fans, every scenario of ``table`` overlaid in each, calendar years on every panel.
 
     Args:
         table: tidy results, one or more scenarios.
         metric: the metric drawn.
-        panels: ``(title, [(entity, linestyle), ...])`` per panel.
+        panels: ``(title, [(entity, linestyle), ...])`` per panel; None leaves a gap.
         ylabel: y-axis label with its unit.
         title: figure title.
         note: the caption (source note).
@@ -131,20 +214,34 @@ def fan_figure(table: pd.DataFrame, metric: str, panels: Sequence[Panel], *, yla
         ylim0: start the y axis at zero.
         width, height: inches per panel.
         sharey: one y scale for every panel.
+        zero_note: leave out the panels that are zero in every run and month, and list their
+            titles in the caption after this text (e.g. ``"Zero lag throughout (not drawn)"``);
+            None: draw them, marked "zero in every run". When every panel is zero, one panel
+            says so.
 
     Returns:
         ``(fig, axes)``; ``axes`` is a 2-D array, unused panels hidden.
+
+    Raises:
+        NoData: no panels, or ``metric`` is not in ``table``.
     """
-    plt = _plt()
-    scen = scenarios_of(table)
     table = table[table["metric"] == metric]   # once, not per fan
-    ncols = max(1, min(ncols, len(panels)))
-    nrows = max(1, math.ceil(len(panels) / ncols))
+    if table.empty or not [p for p in panels if p is not None]:
+        raise NoData(f"nothing to draw for '{title}': the table has no {metric} series of its panels")
+    if zero_note is not None:
+        live = nonzero_entities(table, metric)
+        zero = [p[0] for p in panels if p is not None and not any(e in live for e, _ in p[1])]
+        panels = [p for p in panels if p is None or any(e in live for e, _ in p[1])]
+        if zero:
+            note = f"{note} {zero_note}: {', '.join(zero)}."
+        if not [p for p in panels if p is not None]:
+            panels = [("Every series", [])]
+    plt = pyplot()
+    scen = scenarios_of(table)
+    months = pd.to_datetime(table["month"])
     with plt.rc_context(RC):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows + 1.1), sharex=True,
-                                 sharey=sharey, squeeze=False)
-        for ax in axes.flat[len(panels):]:
-            ax.set_visible(False)
+        fig, axes = panel_grid(len(panels), ncols, width, height, sharey)
+        ncols = axes.shape[1]
         for i, (ax, panel) in enumerate(zip(axes.flat, panels)):
             if panel is None:
                 ax.set_visible(False)
@@ -156,6 +253,7 @@ def fan_figure(table: pd.DataFrame, metric: str, panels: Sequence[Panel], *, yla
                     drawn |= draw_fan(ax, table, metric, entity, s, scale, ls, shade=1.0 if len(lines) == 1 else 0.6,
                                       linewidth=line_width(k, len(scen)))
             ax.set_title(panel_title)
+            ax.set_xlim(months.min(), months.max())
             if ylim0:
                 ax.set_ylim(bottom=0)
             if not drawn:   # all zero: say so rather than show an empty scale
@@ -165,8 +263,7 @@ def fan_figure(table: pd.DataFrame, metric: str, panels: Sequence[Panel], *, yla
             if i % ncols == 0 or not sharey:
                 ax.set_ylabel(ylabel)
             date_axis(ax)
-            if i + ncols >= len(panels):   # the lowest visible panel of its column
+            if i + ncols >= len(panels):   # the lowest panel of its column
                 ax.set_xlabel("year (monthly steps)")
-                ax.xaxis.set_tick_params(labelbottom=True)
         finish(fig, title, note, _legend_handles(scen, linestyles))
     return fig, axes

@@ -6,23 +6,30 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from sim.outputs.figures.common import date_axis, draw_fan, fan_figure, finish, scenarios_of
-from sim.outputs.figures.run import _plt, lag_entities
+from sim.outputs.figures.common import date_axis, draw_fan, fan_figure, finish, pyplot, scenarios_of
 from sim.outputs.style import RC, SOURCE_NOTE, entity_label, scenario_style
 
 UNITS = {"delivery_lag_months": "lag (months)", "delivery_lag_cycles": "lag (production cycles)"}
+ZERO_NOTE = "Zero lag throughout (not drawn)"
 
 
-def programs_of(table: pd.DataFrame) -> list[str]:
+def lag_entities(table: pd.DataFrame, metric: str = "delivery_lag_months") -> list[str]:
+    """Lag series in ``table``: programs first, then customer countries, then circles."""
+    ents = table.loc[table["metric"] == metric, "entity"].astype(str).unique()
+    return sorted(ents, key=lambda e: (e.startswith("country:"), e.startswith("circle:"), e))
+
+
+def programs_of(table: pd.DataFrame, metric: str = "delivery_lag_months") -> list[str]:
     """Program ids with a lag series (not the aggregates): US programs first, China's last."""
-    ids = [e for e in lag_entities(table) if ":" not in e]
+    ids = [e for e in lag_entities(table, metric) if ":" not in e]
     return sorted(ids, key=lambda e: (not e.startswith("us."), e.startswith("cn."), e))
 
 
 def plot_lag_programs(table: pd.DataFrame, programs: Sequence[str] | None = None,
                       metric: str = "delivery_lag_months", names: dict[str, str] | None = None,
                       note: str = SOURCE_NOTE, ncols: int = 4):
-    """Delivery lag behind plan per program: fans over runs, one panel per program.
+    """Delivery lag behind plan per program: fans over runs, one panel per program that lags in
+    some run (the others are listed in the caption).
 
     Args:
         table: tidy results, one or more scenarios.
@@ -35,9 +42,9 @@ def plot_lag_programs(table: pd.DataFrame, programs: Sequence[str] | None = None
     Returns:
         ``(fig, axes)``.
     """
-    programs = list(programs or programs_of(table))
+    programs = list(programs or programs_of(table, metric))
     panels = [(f"{names[p]} ({p})" if names and p in names else p, [(p, "-")]) for p in programs]
-    return fan_figure(table, metric, panels, ylabel=UNITS[metric], ncols=ncols, note=note,
+    return fan_figure(table, metric, panels, ylabel=UNITS[metric], ncols=ncols, note=note, zero_note=ZERO_NOTE,
                       title="Delivery lag behind plan, per program")
 
 
@@ -45,11 +52,12 @@ def plot_lag_circles(table: pd.DataFrame, metric: str = "delivery_lag_cycles", n
     """Delivery lag of each circle's customer countries (mean over the circle's members each month).
 
     Returns:
-        ``(fig, axes)``, one panel per circle present in ``table``.
+        ``(fig, axes)``, one panel per circle of ``table`` that lags in some run (the others are
+        listed in the caption).
     """
-    circles = [e for e in lag_entities(table) if e.startswith("circle:")]
+    circles = [e for e in lag_entities(table, metric) if e.startswith("circle:")]
     panels = [(entity_label(c), [(c, "-")]) for c in circles]
-    return fan_figure(table, metric, panels, ylabel=UNITS[metric], ncols=3, note=note, sharey=True,
+    return fan_figure(table, metric, panels, ylabel=UNITS[metric], ncols=3, note=note, sharey=True, zero_note=ZERO_NOTE,
                       title="Delivery lag behind plan, per circle (mean over its customer countries)")
 
 
@@ -66,17 +74,18 @@ def plot_scenario_grid(table: pd.DataFrame, entities: Sequence[str] = ("country:
     Returns:
         ``(fig, axes)``; ``axes`` is ``[rows, scenarios]``.
     """
-    plt = _plt()
+    plt = pyplot()
     scen = scenarios_of(table)
     present = set(table.loc[table["metric"] == metric, "entity"].astype(str))
     rows = [e for e in entities if e in present] or list(entities[:1])
     with plt.rc_context(RC):
         fig, axes = plt.subplots(len(rows), len(scen), figsize=(3.3 * len(scen), 2.3 * len(rows) + 1.1),
                                  sharex=True, sharey="row", squeeze=False)
+        lag = table[table["metric"] == metric]
         for i, entity in enumerate(rows):
             for j, s in enumerate(scen):
                 ax = axes[i, j]
-                draw_fan(ax, table[table["metric"] == metric], metric, entity, s)
+                draw_fan(ax, lag, metric, entity, s)
                 date_axis(ax)
                 if i == 0:
                     ax.set_title(scenario_style(s)["label"], color=scenario_style(s)["color"], fontweight="bold")

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 
 from sim.outputs.aggregate import RUN_COLUMNS
-from sim.outputs.figures.common import finish, scenarios_of
-from sim.outputs.figures.run import _plt
+from sim.outputs.figures.common import finish, pyplot, scenarios_of
 from sim.outputs.style import RC, SOURCE_NOTE, entity_label, scenario_style
 
 REDUCTIONS = ("mean", "max", "last")
@@ -66,7 +65,7 @@ def plot_lever_scatter(frame: pd.DataFrame, keys: list[str], outcome_label: str,
     Returns:
         ``(fig, axes)``; each panel's title gives the rank correlation.
     """
-    plt = _plt()
+    plt = pyplot()
     rho = rank_correlations(frame, keys)
     ncols = max(1, min(ncols, len(keys)))
     nrows = -(-len(keys) // ncols)

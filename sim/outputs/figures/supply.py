@@ -7,7 +7,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sim.outputs.figures.common import entities_with_data, fan_figure
-from sim.outputs.style import COUNTRY_LABELS, MARKET_LABELS, MARKET_LINESTYLE, MATERIAL_LABELS, SOURCE_NOTE, STAGE_LABELS
+from sim.outputs.style import (
+    COUNTRY_LABELS,
+    MARKET_LABELS,
+    MARKET_LINESTYLE,
+    MATERIAL_LABELS,
+    SOURCE_NOTE,
+    STAGE_LABELS,
+)
 
 
 def plot_capacity_share(table: pd.DataFrame, note: str = SOURCE_NOTE):
