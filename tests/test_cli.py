@@ -72,10 +72,13 @@ def test_load_results_reads_runs_and_sweeps(tmp_path):
 
 def test_load_results_rejects_corrupt_or_missing_files(tmp_path):
     (tmp_path / "results.parquet").write_bytes(b"not parquet")
+    (tmp_path / "manifest.json").write_text("{}")
     with pytest.raises(ResultsError, match="not a readable results table"):
         load_results(tmp_path)
     with pytest.raises(ResultsError, match="no results.parquet found"):
         load_results(tmp_path / "empty")
     write_results(pd.DataFrame({"month": [1], "scenario": ["x"], "seed": [0], "metric": ["m"],
                                 "entity": ["e"], "value": [1.0]}), tmp_path / "ok")
-    assert len(load_results(tmp_path / "ok")) == 1
+    assert len(load_results(tmp_path / "ok" / "results.parquet")) == 1
+    with pytest.raises(ResultsError, match="without manifest.json"):
+        load_results(tmp_path / "ok")

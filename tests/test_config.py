@@ -39,7 +39,7 @@ BAD = [
     (["us.rated_order_share=1.5"], "us.rated_order_share=1.5 is out of range: allowed [0.0, 1.0]"),
     (["regime.tiers.standard.approval_prob=-0.1"], "regime.tiers.standard.approval_prob=-0.1 is out of range"),
     (["world.refiners.lynas_malaysia.capacity_tpy=-5"], "world.refiners.lynas_malaysia.capacity_tpy=-5.0 is out of range: allowed >= 0.0"),
-    (["months=abc"], "months: Value 'abc'"),
+    (["months=abc"], "months='abc': expected an int, got a str"),
     (["world.refiners.lynas_malaysia.site=XX"], "world.refiners.lynas_malaysia.site='XX' is not a known country"),
     (["world.refiners.lynas_malaysia.offtake={ZZ: 0.5}"], "unknown key 'world.refiners.lynas_malaysia.offtake.ZZ'"),
     (["+world.refiners.lynas_malaysia.offtake.ZZ=0.5"], "world.refiners.lynas_malaysia.offtake.ZZ: 'ZZ' is not a known country"),

@@ -8,8 +8,9 @@ from sim.config.errors import ConfigError
 from sim.config.schema import EventCfg
 from sim.config.validate import validate
 from sim.model.model import RhythmModel
+from sim.model.policy import build_policy
 from sim.model.regime import PolicyState
-from sim.model.world import build_policy, build_world
+from sim.model.world import build_world
 
 
 def with_events(**events):
@@ -21,11 +22,11 @@ def with_events(**events):
 @pytest.mark.parametrize("spec,message", [
     (("2027-01", "regime.tierz.restricted.approval_prob", 0.3), "cannot be scheduled: allowed are"),
     (("2027-01", "regime.tiers.restricted.approval_prob", 3.0), "events.x.value=3.0 breaks a rule: regime.tiers.restricted.approval_prob=3.0 is out of range"),
-    (("2027-01", "us.rated_order_share", "abc"), "expected a float, got str"),
-    (("2027-01", "regime.deny_military", 1.0), "expected a bool, got float"),
+    (("2027-01", "us.rated_order_share", "abc"), "events.x.value='abc': expected a float, got a str for us.rated_order_share"),
+    (("2027-01", "regime.deny_military", 1.0), "events.x.value=1.0: expected a bool, got a float for regime.deny_military"),
     (("2029-13", "us.rated_order_share", 0.3), "events.x.month='2029-13' is not a month: use YYYY-MM"),
     (("2027-01", "regime.destination_tier.US", "vip"), "'vip' is not a known tier"),
-    (("2027-01", "regime.destination_tier.XX", "standard"), "regime.destination_tier.XX' names an id that does not exist"),
+    (("2027-01", "regime.destination_tier.XX", "standard"), "regime.destination_tier.XX: 'XX' is not a known country: known are AFRICA"),
     (("2027-01", "regime.tiers.gold.priority", 1), "names an id that does not exist"),
 ])
 def test_bad_events_fail_with_one_line(spec, message):

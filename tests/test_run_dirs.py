@@ -137,10 +137,12 @@ def test_a_study_out_under_a_file_is_refused_before_anything_runs(tmp_path):
 
 
 def test_a_world_without_producers_warns_and_draws_no_lag_figure(tmp_path):
-    with pytest.warns(UserWarning, match="no defense programs") as caught:
+    with pytest.warns(UserWarning) as caught:
         table = run_scenario(None, overrides=[*NO_PRODUCERS, "replicates=1", "months=3"], output_dir=tmp_path)
     assert "delivery_lag_months" not in set(table["metric"])
-    assert any("no delivery-lag figure" in str(w.message) for w in caught)
+    messages = [str(w.message) for w in caught]
+    assert any("holds no defense programs" in m for m in messages), messages
+    assert any("no delivery-lag figure" in m for m in messages), messages
     assert not (tmp_path / "figures" / "delivery_lag.png").exists()
     assert (tmp_path / "manifest.json").is_file()
 
@@ -170,3 +172,14 @@ def test_the_entry_convention_maps_errors_to_statuses(raised, status, capsys):
     err = capsys.readouterr().err
     assert err.startswith("interrupted") if status == 130 else err == f"error: {raised}\n"
     assert main(["--help"]) == 0 and capsys.readouterr().out == "usage text\n"
+
+
+def test_an_empty_map_on_the_command_line_says_how_to_remove_entries(tmp_path):
+    proc = cli("world.producers={}", *TINY, cwd=tmp_path)
+    assert proc.returncode == 2 and not (tmp_path / "outputs").exists()
+    assert proc.stderr.strip() == ("error: world.producers={} changes nothing: a map is merged key by key, not "
+                                   "replaced; remove its entries one by one: " + " ".join(NO_PRODUCERS))
+    proc = cli(*NO_PRODUCERS, *TINY, "hydra.run.dir=run", cwd=tmp_path)   # the way it names works end to end
+    assert proc.returncode == 0, proc.stderr
+    assert "holds no defense programs" in proc.stderr
+    assert "delivery_lag_months" not in set(load_results(tmp_path / "run")["metric"])

@@ -18,7 +18,8 @@ from sim import load_results
 from sim.config.compose import compose_config
 from sim.config.errors import ConfigError
 from sim.model.model import RhythmModel
-from sim.model.world import build_policy, build_world
+from sim.model.policy import build_policy
+from sim.model.world import build_world
 from sim.outputs.aggregate import RUN_COLUMNS, load_runs
 from sim.outputs.io import COLUMNS
 from sim.study import ParquetStore, Study, StudyError, expand, load_study, run_study

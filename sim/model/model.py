@@ -78,7 +78,7 @@ class RhythmModel(Production, MarketClearing, Decisions, mesa.Model):
 
     Args:
         world: the indexed world (countries, plants, programs), from :func:`sim.model.world.build_world`.
-        policy: regime, US policy and market settings, from :func:`sim.model.world.build_policy`.
+        policy: regime, US policy and market settings, from :func:`sim.model.policy.build_policy`.
         seed: seed of the model's one random generator.
     """
 

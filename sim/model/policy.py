@@ -17,17 +17,8 @@ from sim.config.schema import Config
 from sim.vocab import CIRCLES, MATERIALS
 
 
-class _ByKey:
-    """``terms["name"]`` reads field ``name``: the dict form these settings had, kept only for
-    readers outside the model (sim/runs/app.py, tests/test_club.py, tests/test_app_browser.py)
-    until they read attributes."""
-
-    def __getitem__(self, name: str):
-        return getattr(self, name)
-
-
 @dataclass(frozen=True)
-class ClubTerms(_ByKey):
+class ClubTerms:
     """The allied minerals club led by the US (docs/ODD.md S21; ``conf/club``)."""
 
     leader: int                  # country index of the leader, a member from ``start`` on
@@ -42,7 +33,7 @@ class ClubTerms(_ByKey):
 
 
 @dataclass(frozen=True)
-class ReactionTerms(_ByKey):
+class ReactionTerms:
     """How China's regime answers others' moves (docs/ODD.md S22; ``conf/regime`` ``reaction``)."""
 
     weights: dict[str, float]    # pressure per unit of each move: club (GDP share), tariff (rise above the reference), stockpile (years of cover)

@@ -1,7 +1,7 @@
 """Turn a validated :class:`~sim.config.schema.Config` into indexed arrays the model steps on.
 
 Nothing here reads a DictConfig or draws randomness; this module and :mod:`sim.model.policy`
-(the run's settings, re-exported here with :func:`build_policy`) are the places that map ids
+(the run's settings, :func:`~sim.model.policy.build_policy`) are the places that map ids
 (``"US"``, ``"lynas_malaysia"``, ``"us.f35"``) to array positions.
 """
 
@@ -14,10 +14,9 @@ import numpy as np
 from sim.calendar import month_offset
 from sim.config.schema import Config
 from sim.mechanisms.allocation import priority_scores
-from sim.model.policy import Policy, build_policy
 from sim.vocab import HEAVY, LIGHT, MAGNET, MATERIALS, METAL, STAGES
 
-__all__ = ["Policy", "Program", "World", "build_policy", "build_world", "gdp_at", "years_since_2024"]
+__all__ = ["Program", "World", "build_world", "gdp_at", "years_since_2024"]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ Hydra creates the sweep directory. Inside a multirun job an error is recorded in
 
 from __future__ import annotations
 
-import copy
 import itertools
 import logging
 import os
@@ -22,7 +21,7 @@ from pathlib import Path
 import hydra
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config.compose import CONF_DIR, compose_config, one_line, to_config
+from sim.config.compose import CONF_DIR, compose_config, to_config
 from sim.config.errors import ConfigError
 
 log = logging.getLogger("sim")
@@ -85,15 +84,11 @@ def expand_sweep(overrides: list[str]) -> list[list[str]]:
     Raises:
         ConfigError: an override that does not parse.
     """
-    from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import Glob
-    from hydra.errors import HydraException
 
-    try:
-        parsed = OverridesParser.create().parse_overrides(overrides)
-    except HydraException as exc:
-        bad = getattr(exc, "override", None)
-        raise ConfigError((f"{bad}: " if bad else "") + " ".join(str(exc).split())) from None
+    from sim.config.overrides import parse_hydra
+
+    parsed = parse_hydra(overrides)
     axes: dict[str, list[str]] = {}
     for o in parsed:
         key = o.get_key_element()
@@ -107,47 +102,22 @@ def expand_sweep(overrides: list[str]) -> list[list[str]]:
     return [list(job) for job in itertools.product(*axes.values())]
 
 
-def _is_group(override: str) -> bool:
-    key = override.split("=", 1)[0].lstrip("+~").split("@", 1)[0]
-    return "." not in key and (CONF_DIR / key).is_dir()
-
-
 def validate_sweep(jobs: list[list[str]]) -> None:
     """Compose and validate every job's config.
 
-    Composition (about a second here) runs once per combination of config groups
-    (``+scenario=...``); each job's value overrides are applied to a copy, as Hydra does after
+    Hydra composes once per combination of config groups (``+scenario=...``); each job's value
+    overrides are set on a copy (:func:`sim.config.compose.compose_config`), as Hydra does after
     composing the defaults.
 
     Raises:
         ConfigError: the first job that fails, one line naming the key and the job.
     """
-    from hydra import compose, initialize_config_dir
-    from hydra._internal.config_loader_impl import ConfigLoaderImpl
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
-    parser, composed = OverridesParser.create(), {}
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(str(CONF_DIR), version_base="1.3"):
-            for num, job in enumerate(jobs):
-                groups = tuple(o for o in job if _is_group(o))
-                try:
-                    if groups not in composed:
-                        composed[groups] = compose("config", overrides=list(groups))
-                    cfg = copy.deepcopy(composed[groups])
-                    ConfigLoaderImpl._apply_overrides_to_config(  # Hydra 1.3's own step after the defaults
-                        parser.parse_overrides([o for o in job if not _is_group(o)]), cfg)
-                    to_config(cfg)
-                except (HydraException, OmegaConfBaseException, ConfigError) as exc:
-                    message = str(exc) if isinstance(exc, ConfigError) else one_line(exc)
-                    where = f" (job #{num} of {len(jobs)}: {' '.join(job)})" if len(jobs) > 1 else ""
-                    raise ConfigError(message + where) from None
-    finally:
-        GlobalHydra.instance().clear()
+    for num, job in enumerate(jobs):
+        try:
+            compose_config(None, job)
+        except ConfigError as exc:
+            where = f" (job #{num} of {len(jobs)}: {' '.join(job)})" if len(jobs) > 1 else ""
+            raise ConfigError(f"{exc}{where}") from None
 
 
 def prevalidate_sweep(argv: list[str]) -> None:
