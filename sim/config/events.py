@@ -25,11 +25,15 @@ PATTERNS = {
     r"us\.rated_order_share": "rated_share",
     r"us\.arms_transfer_rule": "transfer_rule",
     r"world\.countries\.(\w+)\.tariff_rise_on_cn": "tariff",
+    r"tech\.tech_ban": "tech_ban",
+    r"tech\.upgrade_rule": "upgrade_rule",
+    r"tech\.holdback_months\.(\w+)": "holdback",
 }
 SCHEDULABLE = ("regime.destination_tier.<country>, regime.tiers.<tier>.<approval_prob|review_days_mean|"
                "review_days_cv|price_gradient|priority>, regime.deny_military, regime.controlled.<material>, "
                "regime.export_quota_tpy.<material>, us.rated_order_share, us.arms_transfer_rule, "
-               "world.countries.<country>.tariff_rise_on_cn")
+               "world.countries.<country>.tariff_rise_on_cn, tech.tech_ban, tech.upgrade_rule, "
+               "tech.holdback_months.<tier>")
 
 
 @dataclass(frozen=True)

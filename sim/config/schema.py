@@ -12,6 +12,7 @@ from typing import Any, Dict, List
 
 from hydra.core.config_store import ConfigStore
 
+from sim.config.schema_tech import TechCfg
 from sim.config.schema_world import (  # noqa: F401  (re-exported: the schema's public names)
     INF,
     CountryCfg,
@@ -215,6 +216,8 @@ class Config:
     alignment: AlignmentCfg = field(default_factory=AlignmentCfg)
     investment: InvestmentCfg = field(default_factory=InvestmentCfg)
     club: ClubCfg = field(default_factory=ClubCfg)
+    tech: TechCfg = field(default_factory=TechCfg)
+    attribution: bool = False
     market: MarketCfg = field(default_factory=MarketCfg)
     events: Dict[str, EventCfg] = field(default_factory=dict)
 

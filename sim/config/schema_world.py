@@ -8,7 +8,7 @@ The policy part and the root :class:`sim.config.schema.Config` are in :mod:`sim.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from sim.vocab import CIRCLES, STAGES
 
@@ -95,6 +95,8 @@ class RefinerCfg:
     capex_usd: float = nonneg()
     permitting_months: int = setting(0, lo=0, hi=240)
     construction_months: int = setting(0, lo=0, hi=240)
+    tech_level: int = setting(0, lo=0, hi=9)   # magnet plants outside China: technology level at the run's start
+    development_lag_months: Optional[float] = setting(None, lo=0.0, hi=240.0)   # its own; None: tech.development_lag_months
 
 
 @dataclass
@@ -105,6 +107,16 @@ class OrderCfg:
     order_month: str = setting("2020-01", month=True)
     units: float = nonneg()
     special_budget: bool = False
+
+
+@dataclass
+class GenerationCfg:
+    """One generation (block, lot, variant) of a defense program."""
+
+    name: str = ""
+    cut_in: str = setting("2020-01", month=True)      # planned first month of production
+    level: int = setting(0, lo=0, hi=9)                # technology level it needs (index into tech.levels)
+    bom_scale: float = setting(1.0, lo=0.0, hi=10.0)  # its magnet and heavy-oxide need per unit, relative to the program's
 
 
 @dataclass
@@ -122,6 +134,8 @@ class ProgramCfg:
     inventory_months: float = setting(6.0, lo=0.0, hi=60.0)
     high_end: bool = False
     orders: List[OrderCfg] = field(default_factory=list)
+    generations: List[GenerationCfg] = field(default_factory=list)   # in cut-in order; the first is in service at the start
+    follows_frontier: bool = False   # its generations are China's frontier steps (China's own programs)
 
 
 @dataclass

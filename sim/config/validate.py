@@ -14,7 +14,7 @@ from typing import Any
 from sim.calendar import FIRST_MONTH, LAST_MONTH, parse_month
 from sim.config.errors import ConfigError
 from sim.config.schema import Config
-from sim.vocab import CIRCLES, MATERIALS
+from sim.vocab import CIRCLES, MATERIALS, SECTORS
 
 
 def _check_value(path: str, value: Any, meta: dict, refs: dict) -> None:
@@ -137,7 +137,7 @@ def validate(cfg: Config, changed: Sequence[str] | None = None) -> Config:
 
 def _refs(cfg: Config) -> dict[str, set]:
     refs = {"country": set(cfg.world.countries), "tier": set(cfg.regime.tiers),
-            "material": set(MATERIALS), "circle": set(CIRCLES)}
+            "material": set(MATERIALS), "circle": set(CIRCLES), "sector": set(SECTORS)}
     if "CN" not in refs["country"]:
         raise ConfigError("world.countries: China ('CN') must be present")
     return refs
@@ -177,6 +177,7 @@ def _rules(cfg: Config, refs: dict) -> None:
             f"replicates={cfg.replicates} is too many for one run: its table would need ~{need / 2**30:.1f} GiB "
             f"of memory at months={cfg.months} (allowed replicates <= {most}); for more, run a study "
             "(python -m sim.sweep), which streams runs to disk")
+    _tech_rules(cfg)
     for pid, prod in world.producers.items():
         for key, prog in prod.programs.items():
             for i, order in enumerate(prog.orders):
@@ -190,6 +191,41 @@ def _rules(cfg: Config, refs: dict) -> None:
                         f"world.producers.{pid}.programs.{key}.orders.{i}.order_month="
                         f"{order.order_month} is after the run's end"
                     )
+
+
+def _tech_rules(cfg: Config) -> None:
+    """Technology ladder, generations and sectors (docs/ODD.md S23-S25)."""
+    tech, top = cfg.tech, len(cfg.tech.levels) - 1
+    if top < 0 or len(set(tech.levels)) != len(tech.levels):
+        raise ConfigError(f"tech.levels={list(tech.levels)}: give at least one level, each name once")
+    if tech.frontier_level > top:
+        raise ConfigError(f"tech.frontier_level={tech.frontier_level} is above the ladder's top: allowed 0..{top}")
+    shares = sum(s.share for s in tech.sectors.values())
+    if shares > 1.0 + 1e-9:
+        raise ConfigError(f"tech.sectors: shares sum to {shares:.3g}, allowed at most 1")
+    for rid, ref in cfg.world.refiners.items():
+        if ref.tech_level > top:
+            raise ConfigError(f"world.refiners.{rid}.tech_level={ref.tech_level} is above the ladder's top: "
+                              f"allowed 0..{top}")
+    for pid, prod in cfg.world.producers.items():
+        for key, prog in prod.programs.items():
+            path = f"world.producers.{pid}.programs.{key}.generations"
+            if prog.follows_frontier and prog.generations:
+                raise ConfigError(f"{path}: a program that follows_frontier takes China's frontier steps; "
+                                  "give no generations")
+            for i, gen in enumerate(prog.generations):
+                if gen.level > top:
+                    raise ConfigError(f"{path}.{i}.level={gen.level} is above the ladder's top: allowed 0..{top} "
+                                      f"({', '.join(tech.levels)})")
+                if i == 0:
+                    continue
+                before = prog.generations[i - 1]
+                if parse_month(gen.cut_in) <= parse_month(before.cut_in):
+                    raise ConfigError(f"{path}.{i}.cut_in={gen.cut_in}: cut-in months must increase "
+                                      f"(the one before is {before.cut_in})")
+                if gen.level < before.level:
+                    raise ConfigError(f"{path}.{i}.level={gen.level}: levels must not decrease along a ladder "
+                                      f"(the one before needs {before.level})")
 
 
 def _validate_events(cfg: Config, refs: dict) -> None:

@@ -25,13 +25,14 @@ from sim.model.policy import Policy
 from sim.model.production import Production
 from sim.model.recorder import Recorder
 from sim.model.regime import PolicyState
+from sim.model.upgrades import Upgrades
 from sim.model.world import World
 from sim.vocab import CIRCLES, N_CLASSES, OUTPUT
 
 WARMUP_MONTHS = 6   # months run before the start so stocks and queues settle; not recorded
 TRANSIT_HORIZON = 24  # longest transit, months
 QUEUE_HORIZON = 24  # longest licence review, months
-STREAMS = ("plants", "licences", "budget", "alignment", "politics")  # independent streams per mechanism
+STREAMS = ("plants", "licences", "budget", "alignment", "politics", "upgrades")  # independent streams per mechanism
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,16 @@ SCHEDULE = (
     Stage(2, "_count_months_in_b", ("circle",), ("months_in_b",), warm_up=False),
     Stage(3, "_produce", ("countries", "export_ema", "subsidy"),
           ("cost", "fiscal", "hold", "ledger", "plant_stock", "refiners", "shortfall", "use")),
-    Stage(4, "_clear_markets", ("eligible", "last_shortfall", "member", "offtake", "producers", "terms", "use"),
+    Stage(4, "_clear_markets", ("bom_scale", "eligible", "last_shortfall", "member", "offtake", "producers", "terms",
+                                "use"),
           ("cn_dependence", "cn_exports", "countries", "export_ema", "fiscal", "hold", "plant_stock", "price",
            "queue", "quota_used", "refiners", "stockpiles", "streams", "transit")),
     Stage(5, "_arrive", (), ("hold", "transit")),
-    Stage(6, "_use_material", ("countries", "eligible", "use"),
+    Stage(6, "_use_material", ("bom_scale", "countries", "eligible", "use"),
           ("delivered", "fill", "hold", "ledger", "producers", "shortfall")),
+    Stage(6, "_upgrade", ("delivered", "eligible", "hold", "refiners", "terms", "use"),
+          ("bom_scale", "frontier", "gen_current", "gen_downgraded", "gen_level", "gen_reason", "plant_level",
+           "plant_licensed", "plant_reached", "upgrade_out"), warm_up=False),
     Stage(7, "_accrue_fiscal", ("refiners",), ("fiscal",), warm_up=False),
     Stage(7, "_invest", ("price",), ("fiscal", "grant", "refiners", "reversals", "streams", "subsidy", "trust"),
           warm_up=False),
@@ -73,7 +78,7 @@ SCHEDULE = (
 )
 
 
-class RhythmModel(Production, MarketClearing, Decisions, mesa.Model):
+class RhythmModel(Production, MarketClearing, Decisions, Upgrades, mesa.Model):
     """Rare-earth and magnet supply chain, 2026-2035, one month per step.
 
     Args:
@@ -94,6 +99,7 @@ class RhythmModel(Production, MarketClearing, Decisions, mesa.Model):
         self._build_club()
         self._build_terms()
         self._build_flows()
+        self._build_upgrades()
         self._build_stocks()
         self._warm_up()
 

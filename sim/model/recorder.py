@@ -10,6 +10,7 @@ from sim.mechanisms.allocation import allocate_orders
 from sim.mechanisms.exports import export_shares
 from sim.mechanisms.metrics import lag_series, mean_of
 from sim.mechanisms.production import planned_rate
+from sim.model.upgrade_records import UpgradeRecords
 from sim.model.world import gdp_at, years_since_2024
 from sim.vocab import CIRCLES, DAYS_PER_MONTH, MAGNET, MARKETS, MATERIALS, STAGES
 
@@ -45,6 +46,7 @@ class Recorder:
         self.member = np.zeros((months, n_c), dtype=bool)
         self.pressure = np.zeros(months)
         self.extraterritorial = np.zeros(months, dtype=bool)
+        self.upgrades = UpgradeRecords(model, months)
 
     def record(self, t: int) -> None:
         """Store month ``t`` of the model's state."""
@@ -81,6 +83,7 @@ class Recorder:
         self.cn_magnet_exports[t] = m.cn_exports[:, MAGNET]
         made, usd = m.cost[..., 0], m.cost[..., 1]
         self.unit_cost[t] = np.where(made > 0, usd / np.maximum(made, 1e-12) / 1000.0, np.nan)
+        self.upgrades.record(t)
 
     def budget_passed_at(self) -> int:
         """Month Taiwan's special budget passed, or the horizon if it never did."""
@@ -99,8 +102,10 @@ class Recorder:
         d_orders = allocate_orders(delivered, p.order_units, p.order_month, p.order_score, rule, actual_open)
         return lag_series(np.cumsum(plan), np.cumsum(delivered), p.order_country, p_orders, d_orders)
 
-    def series(self) -> list[tuple[str, str, np.ndarray]]:
-        """Every output series as ``(metric, entity, values[T])``."""
+    def series(self, metric: str | None = None) -> list[tuple[str, str, np.ndarray]]:
+        """Every output series as ``(metric, entity, values[T])`` (only ``metric``'s when given)."""
+        if metric is not None:
+            return [s for s in self.series() if s[0] == metric]
         w, T = self.model.world, self.months
         out: list[tuple[str, str, np.ndarray]] = []
         by_country: dict[int, list] = {}
@@ -169,7 +174,7 @@ class Recorder:
         if self.model.taiwan is not None:
             passed = (np.arange(T) >= self.budget_passed_at()).astype(float)
             out.append(("special_budget_passed", "TW", passed))
-        return out
+        return out + self.upgrades.series(self.circle)
 
     def frame(self, scenario: str, seed: int) -> pd.DataFrame:
         """The tidy table: ``month, scenario, seed, metric, entity, value``."""

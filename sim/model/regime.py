@@ -44,6 +44,10 @@ class PolicyState:
         self.tariff_rise = world.tariff_rise.copy()
         self.pressure = 0.0            # China's reaction to others' moves, 0-1 (sim.mechanisms.reaction)
         self.extraterritorial = False  # de minimis rule on foreign-made goods in force (D13)
+        tech = world.tech
+        self.tech_ban = tech.tech_ban            # China forbids licensing magnet-making technology (D101)
+        self.upgrade_rule = tech.upgrade_rule    # China's rule on line-upgrade services abroad in force (D103)
+        self.holdback = tech.holdback.copy()     # [tiers] months China holds its newest level back from each tier
         self.refresh()
 
     def refresh(self) -> None:
@@ -88,4 +92,10 @@ class PolicyState:
             self.america_first = value == "america_first"
         elif kind == "tariff":
             self.tariff_rise[w.countries.index(parts[0])] = value
+        elif kind == "tech_ban":
+            self.tech_ban = bool(value)
+        elif kind == "upgrade_rule":
+            self.upgrade_rule = bool(value)
+        elif kind == "holdback":
+            self.holdback[w.tier_names.index(parts[0])] = value
         self.refresh()

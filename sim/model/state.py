@@ -90,3 +90,17 @@ class ModelState:
     cn_dependence: np.ndarray         # [C] smoothed Chinese-origin share of the magnets each country receives, 0-1
     ledger: Ledger                    # the material balance (flows booked by production and use, checked monthly)
 
+    # ---- upgrade cadence (S23-S25; sim.model.upgrades) -------------------------------------
+    magnet_plants: np.ndarray         # refiner indices of the magnet plants (constant)
+    cut_in: list[np.ndarray]          # [N][G] planned cut-in month of each ladder's generations, plus other-cause slip (constant)
+    frontier: int                     # China's frontier level this month (index into tech.levels)
+    plant_level: np.ndarray           # [R] technology level of each plant (magnet plants move; others keep their start value)
+    plant_reached: np.ndarray         # [R, L] month each plant reached each level (NEVER: not yet)
+    plant_licensed: np.ndarray        # [R, L] bool: reached with licensed Chinese technology
+    gen_current: np.ndarray           # [N] index of each ladder's generation in production
+    gen_level: np.ndarray             # [N] level that generation embodies (lower than it needs when downgraded)
+    gen_downgraded: np.ndarray        # [N] bool: cut in at a lower level than it needs
+    gen_reason: list[str]             # [N] the cut-in rule's verdict on the generation due ("ready", "access", "qualification", "supply")
+    bom_scale: np.ndarray             # [P] each program's need per unit relative to its configured bill of materials
+    upgrade_out: np.ndarray           # [5, N] this month's generation lag, plan lag, cut-in slip, old-generation and downgraded units
+

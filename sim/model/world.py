@@ -14,6 +14,7 @@ import numpy as np
 from sim.calendar import month_offset
 from sim.config.schema import Config
 from sim.mechanisms.allocation import priority_scores
+from sim.model.tech import TechTerms, build_tech
 from sim.vocab import HEAVY, LIGHT, MAGNET, MATERIALS, METAL, STAGES
 
 __all__ = ["Program", "World", "build_world", "gdp_at", "years_since_2024"]
@@ -100,6 +101,7 @@ class World:
     opposition: np.ndarray      # [C] environmental opposition, 0-1 (lengthens permitting)
     club_trust: np.ndarray      # [C] trust in the club's leader, 0-1 (S21)
     recipe: np.ndarray          # [stage, M] inputs per t output
+    tech: TechTerms             # the technology ladder, China's frontier, generations (sim.model.tech)
 
 
 def _col(items: list, name: str, dtype=float) -> np.ndarray:
@@ -200,6 +202,8 @@ def build_world(cfg: Config) -> World:
         opposition=_col(c, "environmental_opposition"),
         club_trust=_col(c, "club_trust"),
         recipe=recipe,
+        tech=build_tech(cfg, tuple(programs), np.array([cidx[x.site] == cidx["CN"] or cidx[x.owner] == cidx["CN"]
+                                                         for x in r], dtype=bool)),
     )
 
 

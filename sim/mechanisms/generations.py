@@ -1,0 +1,53 @@
+"""S24 Generations and cut-in, S25 the lags they give (pure functions).
+
+A buyer (a defense program, or a civil sector of one country) plans a ladder of generations,
+each with a cut-in month and a technology level it needs. The generation now due cuts in when
+(a) a supplier the buyer may legally use has the level, (b) the buyer has qualified that
+supplier at it, and (c) the buyer holds the new need for a stated number of months. Until
+then the previous generation goes on (the old variant serves longer, U23); where the buyer's
+rule allows, it cuts in at the best level it can use after a stated slip (a downgrade).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+REASONS = ("ready", "access", "qualification", "supply")
+
+
+def cutin_check(legal_level: int, usable: int, required: int, cover_months: float, secure_months: float) -> str:
+    """Which condition of the cut-in rule fails first, or ``"ready"``.
+
+    Args:
+        legal_level: highest level some legal supplier has (qualification aside), -1 for none.
+        usable: highest level the buyer has qualified at a legal supplier (<= ``legal_level``).
+        required: level the generation needs.
+        cover_months: months of the new generation's need the buyer holds.
+        secure_months: months it must hold.
+
+    Returns:
+        ``"access"`` (a), ``"qualification"`` (b), ``"supply"`` (c) or ``"ready"``.
+    """
+    if legal_level < required:
+        return "access"
+    if usable < required:
+        return "qualification"
+    if cover_months < secure_months:
+        return "supply"
+    return "ready"
+
+
+def planned_index(cut_in: np.ndarray, t: int) -> int:
+    """Index of the generation the plan has in production in month ``t`` (0: the first)."""
+    return max(int(np.count_nonzero(cut_in <= t)) - 1, 0)
+
+
+def generation_lag(frontier: int, embodied: int) -> int:
+    """Frontier steps (production cycles) between China's frontier and the embodied level, >= 0."""
+    return max(frontier - embodied, 0)
+
+
+def cutin_slip(t: int, cut_in: np.ndarray, current: int) -> int:
+    """Months past the planned cut-in of the generation now due (0: none is due)."""
+    nxt = current + 1
+    return int(t - cut_in[nxt]) if nxt < cut_in.size and cut_in[nxt] <= t else 0

@@ -1,0 +1,73 @@
+"""The upgrade-cadence outputs of a run (S25): per-month records and their series.
+
+Metrics (names fixed, SPEC §7): ``generation_lag_cycles`` and ``plan_lag_cycles`` per program,
+``country:<ID>`` (mean over the high-end programs it builds or buys), ``circle:A`` and civil
+sector (``ev:US``); ``cutin_slip_months``, ``old_generation_units`` and ``downgraded_units`` per
+program and sector (programs count units delivered, sectors t of magnet used); ``tech_level``
+per magnet plant, ``frontier:CN`` and ``best:ROW`` (the best level of a plant outside China
+that has started).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.vocab import CIRCLES
+
+UPGRADE_METRICS = ("generation_lag_cycles", "plan_lag_cycles", "cutin_slip_months", "old_generation_units",
+                   "downgraded_units")   # the rows of the model's upgrade_out
+AGGREGATED = ("generation_lag_cycles", "plan_lag_cycles")
+
+
+class UpgradeRecords:
+    """Preallocated per-month upgrade records of one run.
+
+    Args:
+        model: the model being recorded.
+        months: number of months to record.
+    """
+
+    def __init__(self, model, months: int):
+        self.model = model
+        n_g = len(model.world.tech.ladders)
+        self.out = np.zeros((months, len(UPGRADE_METRICS), n_g))
+        self.levels = np.zeros((months, len(model.magnet_plants)))
+        self.frontier = np.zeros(months)
+        self.best_row = np.zeros(months)
+        self.groups = model.upgrade_groups()
+
+    def record(self, t: int) -> None:
+        """Store month ``t``."""
+        m = self.model
+        self.out[t] = m.upgrade_out
+        self.levels[t] = m.plant_level[m.magnet_plants]
+        self.frontier[t] = m.frontier
+        started = [m.plant_level[i] for i in m.magnet_plants if not m.refiners[i].chinese and t >= m.refiners[i].start]
+        self.best_row[t] = max(started) if started else 0.0
+
+    def series(self, circle: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
+        """Every upgrade series as ``(metric, entity, values[T])``; ``circle`` is the recorder's [T, C]."""
+        m = self.model
+        ladders = m.world.tech.ladders
+        out = []
+        for k, metric in enumerate(UPGRADE_METRICS):
+            for i, ladder in enumerate(ladders):
+                out.append((metric, ladder.name, self.out[:, k, i]))
+        in_a = circle == CIRCLES.index("A")                  # [T, C]
+        for metric in AGGREGATED:
+            k = UPGRADE_METRICS.index(metric)
+            for name, idx in sorted(self.groups.items()):
+                out.append((metric, name, self.out[:, k, idx].mean(axis=1)))
+            members = sorted({i for idx in self.groups.values() for i in idx})
+            if members:   # circle A: the high-end programs built or bought by circle-A countries, each month
+                mask = np.zeros((len(circle), len(ladders)), dtype=bool)
+                for name, idx in self.groups.items():
+                    c = m.world.countries.index(name.split(":", 1)[1])
+                    mask[:, idx] |= in_a[:, c][:, None]
+                n = np.maximum(mask.sum(axis=1), 1)
+                out.append((metric, "circle:A", (self.out[:, k, :] * mask).sum(axis=1) / n))
+        for j, idx in enumerate(m.magnet_plants):
+            out.append(("tech_level", m.world.refiners[idx], self.levels[:, j]))
+        out.append(("tech_level", "frontier:CN", self.frontier))
+        out.append(("tech_level", "best:ROW", self.best_row))
+        return out
