@@ -28,6 +28,11 @@ def compose_bases(scenarios: Sequence[str], overrides: Sequence[str] = ()) -> di
     return {name: compose_config(name, list(overrides)) for name in dict.fromkeys(scenarios)}
 
 
+# A study's worker runs each spec once; attribution would need a second, counterfactual run per seed.
+NO_ATTRIBUTION = ("attribution=true is not available in a study: run the scenario with python -m sim or "
+                  "sim.run_scenario (each seed is then also run without China's metering)")
+
+
 def check_specs(specs: Sequence[RunSpec], bases: dict[str, Config]) -> None:
     """Validate every distinct (scenario, design point) of ``specs`` before anything runs.
 
@@ -39,6 +44,8 @@ def check_specs(specs: Sequence[RunSpec], bases: dict[str, Config]) -> None:
             validate(base)
         except ConfigError as exc:
             raise ConfigError(f"scenario '{name}': {exc}") from None
+        if base.attribution:
+            raise ConfigError(NO_ATTRIBUTION)
     seen = set()
     for spec in specs:
         key = (spec.scenario, spec.overrides)
@@ -48,7 +55,8 @@ def check_specs(specs: Sequence[RunSpec], bases: dict[str, Config]) -> None:
         if spec.scenario not in bases:
             raise ConfigError(f"run {spec.run}: no composed config for scenario '{spec.scenario}'")
         try:
-            apply(bases[spec.scenario], spec.overrides)
+            if apply(bases[spec.scenario], spec.overrides).attribution:
+                raise ConfigError(NO_ATTRIBUTION)
         except UnknownKey as exc:
             raise ConfigError(f"design point {spec.point} ({spec.scenario}): unknown key '{exc.key}' in the design "
                               "(check the spelling)") from None
