@@ -10,7 +10,8 @@ directory of ``experiments.compare_scenarios``, a Hydra multirun directory or a 
 directory (``python -m sim.sweep``). Figures go to ``out`` (default ``<results>/report``), one
 ``<name>.<format>`` per figure and format, with ``index.md`` listing them and their captions.
 Fans are over every run of a scenario (seeds, and design points in a sweep or study); a study
-also gets ``levers_us_lag`` (each swept key against the mean US lag of each run). Captions name
+also gets ``levers_us_lag`` (each swept key against the mean US lag of each run). Results without
+the upgrade-cadence metric list ``generation_lag`` in ``index.md`` as not drawn. Captions name
 the model commit from the results' ``manifest.json``; where one is not valid JSON, a warning says
 so and the captions say "manifest unreadable" instead.
 Exit status: 0 written, 2 bad input (a key, a value, ``out`` under a regular file, a malformed
@@ -37,11 +38,16 @@ OPTIONS = ("results", "out", "formats", "figures", "destination")
 
 @dataclass(frozen=True)
 class Figure:
-    """A report figure: how to draw it, the metric it needs, and its caption's first sentence."""
+    """A report figure: how to draw it, the metric it needs, and its caption's first sentence.
+
+    ``listed`` keeps the figure in the default list even when the results lack its metric (the
+    index then says "not drawn" and why): for metrics that results from older models lack.
+    """
 
     draw: Callable
     metric: str
     caption: str
+    listed: bool = False
 
 
 def _figures() -> dict[str, Figure]:
@@ -53,7 +59,13 @@ def _figures() -> dict[str, Figure]:
         "lag_circles": Figure(lambda t, m: f.plot_lag_circles(t, note=m["note"]), "delivery_lag_cycles",
                               "Delivery lag per circle (mean over its customer countries), in production cycles."),
         "scenario_panel": Figure(lambda t, m: f.plot_scenario_grid(t, note=m["note"]), "delivery_lag_cycles",
-                                 "The scenarios side by side: US, US high-end and circle A lag, in production cycles."),
+                                 "The scenarios side by side: US, US high-end and circle A lag, in production cycles "
+                                 "(then US and circle A generations behind China's frontier, where the results have "
+                                 "them)."),
+        "generation_lag": Figure(lambda t, m: f.plot_generation_lag(t, names=m["names"], note=m["note"]),
+                                 "generation_lag_cycles",
+                                 "Upgrade cadence: technology generations behind China's frontier per program, "
+                                 "customer country, circle and civil sector.", listed=True),
         "capacity_share": Figure(lambda t, m: f.plot_capacity_share(t, note=m["note"]), "nonchina_capacity_share",
                                  "Non-China share of operating capacity by stage, in percent."),
         "prices": Figure(lambda t, m: f.plot_prices(t, note=m["note"]), "price_usd_per_kg",
@@ -188,7 +200,7 @@ def build_report(results: str | Path, out: str | Path | None = None, formats: Se
     if "levers_us_lag" in only and meta.get("runs") is None:
         raise ConfigError(f"figures: levers_us_lag needs a sweep or study with swept keys; {root} has none")
     present = set(table["metric"].astype(str).unique())
-    names = list(only) or [n for n, f in catalogue.items() if f.metric in present
+    names = list(only) or [n for n, f in catalogue.items() if (f.metric in present or f.listed)
                            and (n != "levers_us_lag" or meta.get("runs") is not None)]
     from sim.outputs.figures import NoData, pyplot, save
 

@@ -2,8 +2,9 @@
 
 The browser test starts a fresh Solara server on loopback, loads the page, checks that every
 slider shows its unit and current value (and that moving one updates it and, after Reset, the
-model), presses STEP and checks that the lag plot renders the new month; it saves a screenshot under its tmp dir (and
-into ``$RHYTHM_ARTIFACTS`` when set). It skips, saying why, where Playwright or Chromium is
+model), presses STEP and checks that the lag plot renders the new month and that the upgrade
+panel shows a plot or says the model has no upgrade-cadence series; it saves a screenshot under
+its tmp dir (and into ``$RHYTHM_ARTIFACTS`` when set). It skips, saying why, where Playwright or Chromium is
 missing (``.ci/run`` installs Debian's ``chromium``; never ``playwright install``).
 """
 
@@ -47,6 +48,25 @@ def test_live_series_match_the_batch_run(app):
                            ("circle_members", "circle:B"), ("circle_b_share_gdp", "world")]:
         batch = table[(table.metric == metric) & (table.entity == entity)].sort_values("month")["value"]
         np.testing.assert_allclose(live[(metric, entity)], batch.to_numpy())
+    # the upgrade panel: the generation lag the batch run records, where the model has the layer
+    lines = app.upgrade_lines(live)
+    upgrades = table[table.metric == "generation_lag_cycles"]
+    assert len(lines) == len([e for e in app.UPGRADES if e in set(upgrades.entity.astype(str))])
+    for (label, values, _), entity in zip(lines, [e for e in app.UPGRADES if ("generation_lag_cycles", e) in live]):
+        batch = upgrades[upgrades.entity == entity].sort_values("month")["value"]
+        np.testing.assert_allclose(values, batch.to_numpy(), err_msg=label)
+
+
+def test_upgrade_panel_lines_are_the_generation_lag_series_it_names(app):
+    """US, circle A and US EV motors, in that order and labelled; none without the layer."""
+    ramp = np.linspace(0.0, 1.0, 5)
+    series = {("generation_lag_cycles", "ev:US"): ramp, ("generation_lag_cycles", "country:US"): 2 * ramp,
+              ("generation_lag_cycles", "kr.k9"): 3 * ramp, ("delivery_lag_cycles", "circle:A"): ramp}
+    lines = app.upgrade_lines(series)
+    assert [label for label, _, _ in lines] == ["United States (as customer)", "EV traction motors (US)"]
+    np.testing.assert_array_equal(lines[0][1], 2 * ramp)
+    assert app.upgrade_lines({("delivery_lag_cycles", "country:US"): ramp}) == []
+    assert app.NO_UPGRADES == "no upgrade-cadence series in this model"
 
 
 def test_sliders_override_the_scenario_only_when_asked(app):
@@ -186,6 +206,12 @@ def test_page_steps_and_draws_the_lag_plot(app, chromium, server, tmp_path):
                 page.get_by_text(f"month {month} of 120").wait_for(timeout=60_000)
             assert lag_img.get_attribute("src") != first_src   # redrawn with the new months
             assert _drawn_fraction(lag_img.screenshot()) > 0.02
+            # the upgrade panel: a drawn plot, or one line saying the model has no such series
+            page.get_by_text("Generations behind China's frontier", exact=True).wait_for(timeout=30_000)
+            if not page.get_by_text(app.NO_UPGRADES, exact=True).count():
+                upgrade_img = page.locator("xpath=//*[text()=\"Generations behind China's frontier\"]"
+                                           "/ancestor::div[.//img][1]//img").first
+                assert _drawn_fraction(upgrade_img.screenshot()) > 0.02
             shot = tmp_path / "app_page.png"
             page.screenshot(path=str(shot), full_page=True)
             # another scenario: choose it, Reset builds the model, STEP runs its first month

@@ -81,7 +81,8 @@ def test_scenario_grid_has_a_column_per_scenario_and_a_row_per_series(saved):
 
     _, table = saved
     fig, axes = plot_scenario_grid(table, entities=("country:US", "circle:A", "no:such"))
-    assert axes.shape == (2, 2)
+    upgrades = set(table.loc[table.metric == "generation_lag_cycles", "entity"].astype(str)) & {"country:US", "circle:A"}
+    assert axes.shape == (2 + len(upgrades), 2)   # then a row per generation-lag series, where the model has them
     assert [ax.get_title() for ax in axes[0]] == ["Rhythm embedded (baseline)", "Bifurcation"]
     assert axes[1, 0].get_ylabel() == "Circle A (USD, high-tech)\nlag (production cycles)"
 
@@ -149,9 +150,10 @@ def test_style_file_is_the_one_figure_style():
 
 @pytest.mark.slow
 def test_every_figure_renders_from_a_saved_run(saved, tmp_path):
-    out_dir, _ = saved
+    out_dir, table = saved
     paths = report.build_report(out_dir, tmp_path, formats=("png", "pdf"))
-    assert {p.stem for p in paths if p.suffix == ".pdf"} == set(report._figures()) - {"levers_us_lag"}
+    absent = set() if (table.metric == "generation_lag_cycles").any() else {"generation_lag"}   # listed, not drawn
+    assert {p.stem for p in paths if p.suffix == ".pdf"} == set(report._figures()) - {"levers_us_lag"} - absent
 
 
 def _copy_run(saved, tmp_path, name: str = "bifurcation"):
@@ -197,3 +199,47 @@ def test_out_under_a_regular_file_is_one_line_and_exit_2(saved, tmp_path, capsys
     assert err.startswith("error: out=") and err.count("\n") == 1 and "is a file, not a directory" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
     assert report.main(["--help"]) == 0 and "Exit status" in capsys.readouterr().out
+
+
+def _with_generation_lag(run, tops: dict[str, float] | None):
+    """Rewrite ``run``'s results with synthetic ``generation_lag_cycles`` rows rising to ``tops``
+    (entity -> generations; None: no such rows at all, as from a model without the upgrade layer)."""
+    table = pd.read_parquet(run / "results.parquet")
+    table = table[table["metric"].astype(str) != "generation_lag_cycles"].astype({"metric": str, "entity": str})
+    parts = [table]
+    base = table[(table.metric == "delivery_lag_cycles") & (table.entity == "country:US")]
+    for entity, top in (tops or {}).items():
+        ramp = base.groupby("seed").cumcount() / max(1, base.groupby("seed").size().max() - 1)
+        parts.append(base.assign(metric="generation_lag_cycles", entity=entity, value=top * ramp.to_numpy()))
+    pd.concat(parts, ignore_index=True).to_parquet(run / "results.parquet", index=False)
+
+
+def test_report_lists_generation_lag_as_not_drawn_without_the_metric(saved, tmp_path):
+    run = _copy_run(saved, tmp_path)
+    _with_generation_lag(run, None)
+    paths = report.build_report(run, tmp_path / "rep", formats=("png",))
+    assert "generation_lag.png" not in {p.name for p in paths} and "prices.png" in {p.name for p in paths}
+    index = (tmp_path / "rep" / "index.md").read_text()
+    assert "- **generation_lag** (not drawn): nothing to draw: the table has no generation_lag_cycles rows" in index
+    with pytest.raises(ConfigError, match="figures: generation_lag: nothing to draw"):
+        report.build_report(run, tmp_path / "rep2", formats=("png",), only=["generation_lag"])
+
+
+def test_report_draws_generation_lag_when_the_results_have_it(saved, tmp_path):
+    run = _copy_run(saved, tmp_path)
+    _with_generation_lag(run, {"country:US": 1.5, "us.f35": 2.0, "ev:US": 0.0})
+    paths = report.build_report(run, tmp_path / "rep", formats=("png", "pdf"), only=["generation_lag"])
+    assert [p.name for p in paths] == ["generation_lag.png", "generation_lag.pdf", "index.md"]
+    assert all(p.stat().st_size > 10_000 for p in paths[:2])
+    index = (tmp_path / "rep" / "index.md").read_text()
+    assert ("- **generation_lag** (generation_lag.png, generation_lag.pdf): Upgrade cadence: technology "
+            "generations behind China's frontier") in index
+    assert "Source: rhythm-sim " in index and "seeds per scenario: Bifurcation 2." in index
+
+    meta = report.provenance(run)
+    table = pd.read_parquet(run / "results.parquet")
+    fig, axes = report._figures()["generation_lag"].draw(table, {**meta, "note": "Source: test."})
+    shown = [ax for ax in axes.flat if ax.get_visible()]
+    assert [ax.get_title() for ax in shown] == ["F-35", "United States (as customer)"]   # names from the manifest
+    assert "Source: test. Level with China's frontier throughout (not drawn): EV traction motors (US)." in \
+        " ".join(t.get_text() for t in fig.texts).replace("\n", " ")

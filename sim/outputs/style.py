@@ -70,6 +70,9 @@ STAGE_LABELS = {"separation": "Separation and refining", "metal": "Metal and all
 MARKET_LABELS = {"CN": "China domestic", "ROW": "Rest of world"}
 MARKET_LINESTYLE = {"CN": ":", "ROW": "-"}
 OTHER_LABELS = {"world": "World", "global_south": "Global South", "total": "Total", "club": "Allied club"}
+# Upgrade cadence: civil buyers' sectors (``ev:US``) and the technology frontiers (``frontier:CN``).
+SECTOR_LABELS = {"ev": "EV traction motors", "motors": "Industrial motors"}
+FRONTIER_LABELS = {"frontier:CN": "frontier (China)", "best:ROW": "best outside China"}
 SERIES_COLORS = ("#1f5fa8", "#c2410c", "#15803d", "#6d28d9", "#a16207", "#0e7490", "#be185d", "#4b5563")
 
 
@@ -78,7 +81,7 @@ def entity_label(entity: str, names: dict[str, str] | None = None) -> str:
 
     Args:
         entity: e.g. ``us.f35``, ``country:US``, ``circle:A``, ``high_end:TW``, ``magnet:JP``,
-            ``separation``, ``US``, ``world``.
+            ``separation``, ``US``, ``world``, ``ev:US`` (a civil sector's buyers), ``frontier:CN``.
         names: program id -> display name (e.g. from a run's manifest), optional.
     """
     names = names or {}
@@ -90,6 +93,10 @@ def entity_label(entity: str, names: dict[str, str] | None = None) -> str:
         return f"{COUNTRY_LABELS.get(rest, rest)} (as customer)"
     if kind == "circle":
         return CIRCLE_STYLE.get(rest, {"label": f"Circle {rest}"})["label"]
+    if entity in FRONTIER_LABELS:
+        return FRONTIER_LABELS[entity]
+    if kind in SECTOR_LABELS:
+        return f"{SECTOR_LABELS[kind]} ({rest})"
     if kind == "high_end":
         return f"{COUNTRY_LABELS.get(rest, rest)}, high-end programs"
     if kind in MATERIAL_LABELS:

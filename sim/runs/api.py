@@ -52,6 +52,7 @@ def write_run(table: pd.DataFrame, cfg: Config, out_dir: Path, wall_s: float, fi
         staged = [write_results(table, stage)]
         if figures:
             staged += _draw_lag(table, stage)
+            staged += _draw_generation_lag(table, stage)
         staged.append(write_manifest(stage, cfg, replicate_seeds(cfg.seed, cfg.replicates), wall_s,
                                      overrides=list(overrides)))
         (out_dir / MANIFEST).unlink(missing_ok=True)   # from here until the last move, no manifest
@@ -76,6 +77,22 @@ def _draw_lag(table: pd.DataFrame, out_dir: Path) -> list[Path]:
         warnings.warn(f"no delivery-lag figure: {exc}", UserWarning, stacklevel=3)
         return []
     return save(fig, out_dir / "figures" / "delivery_lag")
+
+
+def _draw_generation_lag(table: pd.DataFrame, out_dir: Path) -> list[Path]:
+    """``figures/generation_lag.{png,svg}`` when the table has ``generation_lag_cycles`` rows (none:
+    nothing, no warning); with rows but nothing to draw a warning, no file."""
+    from sim.outputs.figures import NoData, plot_generation_lag, save
+    from sim.outputs.figures.upgrades import headline_entities
+
+    if not (table["metric"] == "generation_lag_cycles").any():
+        return []
+    try:
+        fig, _ = plot_generation_lag(table, entities=headline_entities(table))
+    except NoData as exc:
+        warnings.warn(f"no generation-lag figure: {exc}", UserWarning, stacklevel=3)
+        return []
+    return save(fig, out_dir / "figures" / "generation_lag")
 
 
 def run_scenario(scenario: str | None = "rhythm_embedded", seed: int | None = None,

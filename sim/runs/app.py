@@ -1,4 +1,5 @@
-"""The interactive page: step a scenario and watch delivery lag, stockpiles and circles.
+"""The interactive page: step a scenario and watch delivery lag, generations behind China's
+frontier, stockpiles and circles.
 
 Run it with (the telemetry switch keeps Solara from calling out)::
 
@@ -36,6 +37,8 @@ from sim.vocab import SCENARIOS
 
 LAG = ("country:US", "high_end:US", "high_end:TW", "circle:A", "country:CN")
 STOCKS = ("magnet:US", "heavy_oxide:US", "magnet:JP", "heavy_oxide:JP")
+UPGRADES = ("country:US", "circle:A", "ev:US")   # generation_lag_cycles series of the upgrade panel
+NO_UPGRADES = "no upgrade-cadence series in this model"
 LEVERS = {   # slider name -> (config key, scale from slider units to config units)
     "vault_budget_bn": ("us.vault_budget_usd", 1e9),
     "rated_order_share": ("us.rated_order_share", 1.0),
@@ -206,6 +209,24 @@ def StocksPlot(model):
         solara.FigureMatplotlib(_figure(model, "Strategic stockpiles", "days of cover", lines), format="png")
 
 
+def upgrade_lines(series: dict[tuple[str, str], np.ndarray]) -> list[tuple[str, np.ndarray, str]]:
+    """The upgrade panel's lines ``(label, values, colour)``: ``generation_lag_cycles`` of
+    :data:`UPGRADES` that ``series`` (:func:`live_series`) holds; none in a model without the
+    upgrade-cadence layer."""
+    return [(entity_label(e), series[("generation_lag_cycles", e)], SERIES_COLORS[i])
+            for i, e in enumerate(UPGRADES) if ("generation_lag_cycles", e) in series]
+
+
+def UpgradePlot(model):
+    """Generations behind China's frontier: the US, circle A and US EV traction motors."""
+    lines = upgrade_lines(live_series(model))
+    with solara.Column():
+        _heading("Generations behind China's frontier", "US, circle A, US EV motors" if lines else NO_UPGRADES)
+        if lines:
+            solara.FigureMatplotlib(_figure(model, "Generations behind China's frontier",
+                                            "generations behind China's frontier", lines), format="png")
+
+
 def CirclesPlot(model):
     """Countries in each circle, and circle B's share of world GDP (in the heading)."""
     s = live_series(model)
@@ -247,7 +268,8 @@ model = LiveModel()
 
 @solara.component
 def Page():
-    """The page: Mesa's SolaraViz (controls and sliders in the sidebar, the four panels)."""
+    """The page: Mesa's SolaraViz (controls and sliders in the sidebar, the five panels)."""
     solara.Style(SLIDER_CSS)
-    SolaraViz(model, components=[LagPlot, StocksPlot, CirclesPlot, LeversInEffect], model_params=model_params,
+    SolaraViz(model, components=[LagPlot, UpgradePlot, StocksPlot, CirclesPlot, LeversInEffect],
+              model_params=model_params,
               name="rhythm-sim: rare-earth metering, 2026-2035")

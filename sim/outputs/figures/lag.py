@@ -1,4 +1,5 @@
-"""Delivery-lag figures: fans per program, per circle, and the scenarios side by side."""
+"""Delivery-lag figures: fans per program, per circle, and the scenarios side by side (with the
+generation lag behind China's frontier where the results have it)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sim.outputs.figures.common import date_axis, draw_fan, fan_figure, finish, pyplot, scenarios_of
+from sim.outputs.figures.upgrades import METRIC as GENERATION_LAG
+from sim.outputs.figures.upgrades import YLABEL as GENERATION_UNITS
 from sim.outputs.style import RC, SOURCE_NOTE, entity_label, scenario_style
 
-UNITS = {"delivery_lag_months": "lag (months)", "delivery_lag_cycles": "lag (production cycles)"}
+UNITS = {"delivery_lag_months": "lag (months)", "delivery_lag_cycles": "lag (production cycles)",
+         GENERATION_LAG: GENERATION_UNITS}
 ZERO_NOTE = "Zero lag throughout (not drawn)"
 
 
@@ -62,14 +66,20 @@ def plot_lag_circles(table: pd.DataFrame, metric: str = "delivery_lag_cycles", n
 
 
 def plot_scenario_grid(table: pd.DataFrame, entities: Sequence[str] = ("country:US", "high_end:US", "circle:A"),
-                       metric: str = "delivery_lag_cycles", note: str = SOURCE_NOTE):
-    """The scenarios side by side (columns), one row per lag series with one y scale per row.
+                       metric: str = "delivery_lag_cycles", note: str = SOURCE_NOTE,
+                       upgrades: Sequence[str] = ("country:US", "circle:A")):
+    """The scenarios side by side (columns), one row per series with one y scale per row: the lag
+    series, then the generation-lag series (generations behind China's frontier) of ``upgrades``
+    where the table has them.
 
     Args:
         table: tidy results with one or more scenarios.
         entities: lag series, one row each (those absent from ``table`` are skipped).
         metric: ``delivery_lag_cycles`` or ``delivery_lag_months``.
         note: the caption.
+        upgrades: ``generation_lag_cycles`` series, one row each after the lag rows (those
+            absent from ``table`` are skipped: no row, and none at all in results without the
+            upgrade-cadence layer).
 
     Returns:
         ``(fig, axes)``; ``axes`` is ``[rows, scenarios]``.
@@ -77,21 +87,25 @@ def plot_scenario_grid(table: pd.DataFrame, entities: Sequence[str] = ("country:
     plt = pyplot()
     scen = scenarios_of(table)
     present = set(table.loc[table["metric"] == metric, "entity"].astype(str))
-    rows = [e for e in entities if e in present] or list(entities[:1])
+    rows = [(metric, e) for e in entities if e in present] or [(metric, e) for e in entities[:1]]
+    behind = set(table.loc[table["metric"] == GENERATION_LAG, "entity"].astype(str))
+    rows += [(GENERATION_LAG, e) for e in upgrades if e in behind]
     with plt.rc_context(RC):
         fig, axes = plt.subplots(len(rows), len(scen), figsize=(3.3 * len(scen), 2.3 * len(rows) + 1.1),
                                  sharex=True, sharey="row", squeeze=False)
-        lag = table[table["metric"] == metric]
-        for i, entity in enumerate(rows):
+        for i, (row_metric, entity) in enumerate(rows):
+            drawn = table[table["metric"] == row_metric]
             for j, s in enumerate(scen):
                 ax = axes[i, j]
-                draw_fan(ax, lag, metric, entity, s)
+                draw_fan(ax, drawn, row_metric, entity, s)
                 date_axis(ax)
                 if i == 0:
                     ax.set_title(scenario_style(s)["label"], color=scenario_style(s)["color"], fontweight="bold")
                 if i == len(rows) - 1:
                     ax.set_xlabel("year (monthly steps)")
             axes[i, 0].set_ylim(bottom=0)   # after the row is drawn: the row shares it
-            axes[i, 0].set_ylabel(f"{entity_label(entity)}\n{UNITS[metric]}")
-        finish(fig, "Delivery lag by scenario", note)
+            axes[i, 0].set_ylabel(f"{entity_label(entity)}\n{UNITS[row_metric]}")
+        upgraded = any(m == GENERATION_LAG for m, _ in rows)
+        finish(fig, "Delivery lag and generations behind China's frontier, by scenario" if upgraded
+               else "Delivery lag by scenario", note)
     return fig, axes

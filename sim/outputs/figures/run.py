@@ -1,6 +1,7 @@
 """A run's own figures, written beside its results: delivery lag per series, and the scenarios
-side by side when several run together. Each takes the tidy table and returns ``(fig, axes)``;
-the run's writer saves them (:func:`sim.outputs.figures.common.save`)."""
+side by side when several run together (a run's generations behind China's frontier is
+:func:`~sim.outputs.figures.upgrades.plot_generation_lag`). Each takes the tidy table and returns
+``(fig, axes)``; the run's writer saves them (:func:`sim.outputs.figures.common.save`)."""
 
 from __future__ import annotations
 
@@ -49,10 +50,12 @@ def plot_delivery_lag(table: pd.DataFrame, entities: Sequence[str] | None = None
 
 
 def plot_scenario_panel(table: pd.DataFrame, entities: Sequence[str] = ("country:US", "circle:A"),
-                        metric: str = "delivery_lag_cycles", note: str = SOURCE_NOTE):
-    """The scenarios side by side (columns), one row per lag series: US and circle A by default.
+                        metric: str = "delivery_lag_cycles", note: str = SOURCE_NOTE,
+                        upgrades: Sequence[str] = ("country:US", "circle:A")):
+    """The scenarios side by side (columns), one row per lag series (US and circle A by default),
+    then one per generation-lag series of ``upgrades`` where the table has them.
 
     Returns:
         ``(fig, axes)``; ``axes`` is ``[rows, scenarios]`` (see :func:`~sim.outputs.figures.lag.plot_scenario_grid`).
     """
-    return plot_scenario_grid(table, entities, metric, note)
+    return plot_scenario_grid(table, entities, metric, note, upgrades)
