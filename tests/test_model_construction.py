@@ -133,7 +133,14 @@ def test_no_stage_declares_what_it_never_uses():
     """Over runs that reach every branch (a reversal at the 2026-11 election, circle changes in
     bifurcation, shared stockpiles in collision), each stage touches or changes all it declares."""
     used: dict[str, set] = {s.method: set() for s in SCHEDULE}
-    for scenario, overrides in (("collision", ("investment.us_subsidy_reversal_prob=1",)), ("bifurcation", ())):
+    # An F-35 generation due in 2026-06 at the level it has: the upgrade stage cuts it in (reads the
+    # program's stock, sets its bill of materials) inside the traced months.
+    # EV model years every 6 months: civil sectors go through the rule too.
+    early_block = ("world.producers.lockheed_martin.programs.f35.generations.1.cut_in=2026-06",
+                   "world.producers.lockheed_martin.programs.f35.generations.1.level=1",
+                   "tech.sectors.ev.cadence_months=6")
+    for scenario, overrides in (("collision", ("investment.us_subsidy_reversal_prob=1", *early_block)),
+                                ("bifurcation", ())):
         touched, changed = _traced_run(scenario, 14, overrides)
         for method in used:
             used[method] |= touched[method] | changed[method]

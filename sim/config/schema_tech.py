@@ -39,7 +39,7 @@ class TechCfg:
     holdback_months: Dict[str, float] = setting(keys="tier", lo=0.0, hi=240.0, factory=dict)   # newest level held back, per tier
     defense_qualification_months: float = setting(24.0, lo=0.0, hi=120.0)
     domestic_qualification_months: float = setting(0.0, lo=0.0, hi=120.0)   # China's buyers of Chinese makers
-    secure_months: float = setting(2.0, lo=0.0, hi=36.0)          # months of the new need held before a cut-in
+    secure_months: float = setting(1.5, lo=0.0, hi=36.0)          # months of the new need secured before a cut-in
     defense_downgrade: bool = False                                # defense programs may cut in at a lower level
     defense_downgrade_after_months: float = setting(36.0, lo=0.0, hi=240.0)
     other_slip_mean_months: float = nonneg(0.0)                    # mean slip of other causes (software, integration)

@@ -51,3 +51,32 @@ def cutin_slip(t: int, cut_in: np.ndarray, current: int) -> int:
     """Months past the planned cut-in of the generation now due (0: none is due)."""
     nxt = current + 1
     return int(t - cut_in[nxt]) if nxt < cut_in.size and cut_in[nxt] <= t else 0
+
+
+def lags(t: int, frontier: int, level: np.ndarray, current: np.ndarray, planned: np.ndarray, effective: np.ndarray,
+         units: np.ndarray, downgraded: np.ndarray) -> np.ndarray:
+    """This month's outputs for every buyer, ``[6, N]`` (S25).
+
+    Rows: generation lag (frontier steps behind China's frontier), plan lag (generations behind
+    the buyer's plan), cut-in slip (months past the planned cut-in of the generation due),
+    material slip (the part of that slip after other-cause slip), old-generation units
+    (``units`` while behind the plan), downgraded units (``units`` while downgraded).
+
+    Args:
+        t: month index.
+        frontier: China's frontier level.
+        level: ``[N]`` level each buyer's generation in production embodies.
+        current: ``[N]`` index of that generation.
+        planned: ``[N, G]`` planned cut-in months, padded with NEVER.
+        effective: ``[N, G]`` the same plus other-cause slip.
+        units: ``[N]`` what each buyer made this month.
+        downgraded: ``[N]`` bool.
+    """
+    rows = np.arange(current.size)
+    plan_idx = np.maximum((planned <= t).sum(axis=1) - 1, 0)
+    behind = np.maximum(plan_idx - current, 0)
+    nxt = current + 1
+    due_plan, due_eff = planned[rows, nxt], effective[rows, nxt]
+    return np.stack([np.maximum(frontier - level, 0), behind,
+                     np.where(due_plan <= t, t - due_plan, 0), np.where(due_eff <= t, t - due_eff, 0),
+                     np.where(behind > 0, units, 0.0), np.where(downgraded, units, 0.0)]).astype(float)

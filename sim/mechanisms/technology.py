@@ -68,3 +68,45 @@ def usable_level(t: int, reached: np.ndarray, legal: np.ndarray, qualification: 
         return -1
     ok = (reached[legal] + qualification <= t).any(axis=0)
     return int(np.nonzero(ok)[0][-1]) if ok.any() else -1
+
+
+def available(reach: np.ndarray, holdback: np.ndarray, cn_ok: np.ndarray, reached: np.ndarray, on: np.ndarray,
+              qualified: np.ndarray, licensed: np.ndarray, sites: np.ndarray, country: np.ndarray,
+              military: np.ndarray, extraterritorial: bool) -> np.ndarray:
+    """Month from which each buyer can buy each level from some supplier it may use, ``[N, L]``.
+
+    Args:
+        reach: ``[L]`` month China's frontier reached each level.
+        holdback: ``[N]`` months China holds its newest level back from each buyer (its tier's).
+        cn_ok: ``[N]`` bool, the buyer may buy from China this month (licences, end use, origin rule).
+        reached: ``[X, L]`` month each plant outside China has had each level (not before it started).
+        on: ``[X]`` bool, the plant makes magnets this month.
+        qualified: ``[X]`` bool, the plant is qualified for defense buyers.
+        licensed: ``[X, L]`` bool, the plant reached the level with licensed Chinese technology.
+        sites: ``[X]`` country index of each plant.
+        country: ``[N]`` country index of each buyer.
+        military: ``[N]`` bool, a defense buyer.
+        extraterritorial: China's rule on goods made abroad with its technology is in force: a
+            licensed level is out of reach of military buyers in other countries (D103).
+
+    Returns:
+        NEVER where no legal supplier has the level.
+    """
+    cn = np.where(cn_ok[:, None] & (reach < NEVER)[None, :], reach[None, :] + holdback[:, None], NEVER)
+    civil = np.where(on[:, None], reached, NEVER).min(axis=0) if reached.size else np.full(reach.size, NEVER)
+    defense = np.where((on & qualified)[:, None], reached, NEVER)
+    best = np.where(military[:, None], defense.min(axis=0)[None, :] if reached.size else NEVER, civil[None, :])
+    if extraterritorial and military.any() and reached.size:
+        for c in np.unique(country[military]):   # per buyer country: its own plants stay open to it
+            blocked = licensed & (sites != c)[:, None]
+            best[military & (country == c)] = np.where(blocked, NEVER, defense).min(axis=0)
+    return np.minimum(cn, best)
+
+
+def highest_level(avail: np.ndarray, t: int, qualification) -> np.ndarray:
+    """``[N]`` the highest level each buyer can use in month ``t``: available and qualified for
+    ``qualification`` months (scalar or ``[N]``); -1 where none is."""
+    q = np.broadcast_to(np.asarray(qualification, dtype=float), avail.shape[:1])[:, None]
+    ok = avail + q <= t
+    top = avail.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1)
+    return np.where(ok.any(axis=1), top, -1)

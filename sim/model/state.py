@@ -92,7 +92,17 @@ class ModelState:
 
     # ---- upgrade cadence (S23-S25; sim.model.upgrades) -------------------------------------
     magnet_plants: np.ndarray         # refiner indices of the magnet plants (constant)
-    cut_in: list[np.ndarray]          # [N][G] planned cut-in month of each ladder's generations, plus other-cause slip (constant)
+    plan_pad: np.ndarray              # [N, G+1] planned cut-in month of each ladder's generations, NEVER-padded (constant)
+    cut_in: np.ndarray                # [N, G+1] the same plus each generation's other-cause slip (constant)
+    _ex_magnet: np.ndarray            # refiner indices of the magnet plants outside China (constant)
+    _ladder_country: np.ndarray       # [N] country index of each ladder's buyer (constant; so are the four below)
+    _ladder_military: np.ndarray      # [N] bool: a defense program
+    _ladder_buyer: np.ndarray         # [N] buyer index (country stock or program inventory)
+    _ladder_domestic: np.ndarray      # [N] bool: a buyer in China
+    _ladder_q: np.ndarray             # [N] months to qualify a supplier at a level
+    _ladder_program: np.ndarray       # [N] program index (-1: a civil sector)
+    _ladder_share: np.ndarray         # [N] civil share of the country's magnet use (programs 0)
+    _owner: dict                      # program index -> (its producer's index in producers, the program's index there)
     frontier: int                     # China's frontier level this month (index into tech.levels)
     plant_level: np.ndarray           # [R] technology level of each plant (magnet plants move; others keep their start value)
     plant_reached: np.ndarray         # [R, L] month each plant reached each level (NEVER: not yet)
@@ -102,5 +112,5 @@ class ModelState:
     gen_downgraded: np.ndarray        # [N] bool: cut in at a lower level than it needs
     gen_reason: list[str]             # [N] the cut-in rule's verdict on the generation due ("ready", "access", "qualification", "supply")
     bom_scale: np.ndarray             # [P] each program's need per unit relative to its configured bill of materials
-    upgrade_out: np.ndarray           # [5, N] this month's generation lag, plan lag, cut-in slip, old-generation and downgraded units
+    upgrade_out: np.ndarray           # [6, N] this month's generation lag, plan lag, cut-in slip, material slip, old-generation and downgraded units
 

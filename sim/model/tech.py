@@ -72,9 +72,11 @@ def build_tech(cfg: Config, programs: tuple, refiner_chinese: np.ndarray) -> Tec
     ladders = []
     for p, prog in enumerate(programs):
         spec = by_pid[prog.pid]
-        if spec.follows_frontier:   # China's own programs plan a generation at each frontier step
-            cut = [month for month in reach if month < NEVER]
-            cut_in, level, scale = np.array(cut), np.arange(len(cut)), np.ones(len(cut))
+        if spec.follows_frontier:   # China's own programs plan a generation at each frontier step;
+            # the first, in service at the start, is the frontier's level then (not the ladder's bottom)
+            cut = [month for month in reach[tech.frontier_level:] if month < NEVER]
+            cut_in, scale = np.array(cut), np.ones(len(cut))
+            level = np.arange(tech.frontier_level, tech.frontier_level + len(cut))
         elif spec.generations:
             cut_in = np.array([month_offset(g.cut_in, start) for g in spec.generations])
             level = np.array([g.level for g in spec.generations])

@@ -2,8 +2,10 @@
 
 Metrics (names fixed, SPEC §7): ``generation_lag_cycles`` and ``plan_lag_cycles`` per program,
 ``country:<ID>`` (mean over the high-end programs it builds or buys), ``circle:A`` and civil
-sector (``ev:US``); ``cutin_slip_months``, ``old_generation_units`` and ``downgraded_units`` per
-program and sector (programs count units delivered, sectors t of magnet used); ``tech_level``
+sector (``ev:US``); ``cutin_slip_months`` (past the plan), ``cutin_material_slip_months`` (past
+the plan and the other-cause slip: the slip the cut-in rule causes), ``old_generation_units``
+and ``downgraded_units`` per program and sector (programs count units delivered, sectors t of
+magnet used); ``tech_level``
 per magnet plant, ``frontier:CN`` and ``best:ROW`` (the best level of a plant outside China
 that has started).
 """
@@ -14,8 +16,8 @@ import numpy as np
 
 from sim.vocab import CIRCLES
 
-UPGRADE_METRICS = ("generation_lag_cycles", "plan_lag_cycles", "cutin_slip_months", "old_generation_units",
-                   "downgraded_units")   # the rows of the model's upgrade_out
+UPGRADE_METRICS = ("generation_lag_cycles", "plan_lag_cycles", "cutin_slip_months", "cutin_material_slip_months",
+                   "old_generation_units", "downgraded_units")   # the rows of the model's upgrade_out
 AGGREGATED = ("generation_lag_cycles", "plan_lag_cycles")
 
 

@@ -6,15 +6,17 @@ whether the generation now due can cut in: a legal supplier has the level it nee
 has qualified that supplier there, and it holds the new need for ``secure_months``. The stage
 reads the material state and the regime; it writes only the upgrade state (and the programs'
 ``bom_scale``, which the next month's kitting uses), so the material flows stay as they were
-whenever every generation keeps its program's bill of materials.
+whenever every generation keeps its program's bill of materials. Access and the lags are
+computed for every buyer at once (arrays over ladders); only buyers with a generation due go
+through the cut-in rule one by one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.generations import cutin_check, cutin_slip, generation_lag, planned_index
-from sim.mechanisms.technology import NEVER, frontier_at, next_level_month, usable_level
+from sim.mechanisms.generations import cutin_check, lags
+from sim.mechanisms.technology import NEVER, available, frontier_at, highest_level, next_level_month
 from sim.model.state import ModelState
 from sim.vocab import MAGNET
 
@@ -25,8 +27,10 @@ class Upgrades(ModelState):
     def _build_upgrades(self) -> None:
         """Plants' levels at the start, each ladder's first generation, other-cause slips drawn."""
         tech, w = self.world.tech, self.world
-        n_r, n_l, n_g = len(self.refiners), len(tech.levels), len(tech.ladders)
+        ladders = tech.ladders
+        n_r, n_l, n_g = len(self.refiners), len(tech.levels), len(ladders)
         self.magnet_plants = np.array([r.index for r in self.by_stage[2]], dtype=int)
+        self._ex_magnet = np.array([i for i in self.magnet_plants if not self.refiners[i].chinese], dtype=int)
         self.plant_level = tech.plant_level0.copy()
         self.plant_reached = np.full((n_r, n_l), NEVER, dtype=np.int64)
         for r in range(n_r):
@@ -35,125 +39,58 @@ class Upgrades(ModelState):
         self.frontier = frontier_at(tech.reach, 0)
         # Other causes (software, integration) delay each planned cut-in; drawn once per
         # generation, in ladder order, from the upgrades stream (0 when the mean is 0).
-        stream = self.streams["upgrades"]
-        self.cut_in = []
-        for ladder in tech.ladders:
-            slip = np.round(stream.exponential(tech.other_slip_mean, ladder.cut_in.size)) if tech.other_slip_mean > 0 \
-                else np.zeros(ladder.cut_in.size)
+        stream, width = self.streams["upgrades"], max(ladder.cut_in.size for ladder in ladders) + 1
+        self.plan_pad = np.full((n_g, width), NEVER, dtype=np.int64)   # planned cut-ins, padded with NEVER
+        self.cut_in = np.full((n_g, width), NEVER, dtype=np.int64)     # the same plus other-cause slip
+        for i, ladder in enumerate(ladders):
+            g = ladder.cut_in.size
+            slip = np.round(stream.exponential(tech.other_slip_mean, g)) if tech.other_slip_mean > 0 else np.zeros(g)
             slip[0] = 0.0   # the first generation is in service already
-            self.cut_in.append(ladder.cut_in + slip.astype(np.int64))
+            self.plan_pad[i, :g] = ladder.cut_in
+            self.cut_in[i, :g] = ladder.cut_in + slip.astype(np.int64)
+        self._ladder_country = np.array([ladder.country for ladder in ladders], dtype=int)
+        self._ladder_military = np.array([ladder.military for ladder in ladders], dtype=bool)
+        self._ladder_buyer = np.array([ladder.country if ladder.program < 0 else self.n_c + ladder.program
+                                       for ladder in ladders], dtype=int)
+        self._ladder_domestic = self._ladder_country == w.cn
+        self._ladder_q = np.where(self._ladder_domestic, tech.domestic_qualification,
+                                  [ladder.qualification for ladder in ladders])
+        self._ladder_program = np.array([ladder.program for ladder in ladders], dtype=int)
+        self._ladder_share = np.array([ladder.share for ladder in ladders])
         self.gen_current = np.zeros(n_g, dtype=int)
-        self.gen_level = np.array([ladder.level[0] for ladder in tech.ladders])   # -1: set at month 0
+        self.gen_level = np.array([ladder.level[0] for ladder in ladders])   # -1: set at month 0
         self.gen_downgraded = np.zeros(n_g, dtype=bool)
         self.gen_reason = ["ready"] * n_g
         self.bom_scale = np.ones(len(w.programs))
-        self.upgrade_out = np.zeros((5, n_g))   # generation lag, plan lag, slip, old units, downgraded units
+        self._owner = {p: (k, j) for k, producer in enumerate(self.producers) for j, p in enumerate(producer.programs)}
+        self.upgrade_out = np.zeros((6, n_g))
 
     def _upgrade(self, t: int) -> None:
         """Move the frontier and plants' levels, cut in the generations that are ready, record lags."""
         tech = self.world.tech
         self.frontier = frontier_at(tech.reach, t)
         self._advance_plants(t)
-        for i, ladder in enumerate(tech.ladders):
-            legal, usable = self._access(t, ladder)
-            if self.gen_level[i] < 0:   # the first generation of a buyer without a ladder: what it could get
-                self.gen_level[i] = min(max(usable, 0), self.frontier)
-            self._try_cut_in(t, i, ladder, legal, usable)
-            current = int(self.gen_current[i])
-            behind = planned_index(self.cut_in[i], t) > current
-            done = self._units(ladder)
-            self.upgrade_out[:, i] = (generation_lag(self.frontier, int(self.gen_level[i])),
-                                      planned_index(self.cut_in[i], t) - current if behind else 0,
-                                      cutin_slip(t, ladder.cut_in, current),
-                                      done if behind else 0.0, done if self.gen_downgraded[i] else 0.0)
+        legal, usable = self.access_levels(t)
+        first = self.gen_level < 0   # the first generation of a buyer without a ladder: what it could get
+        self.gen_level[first] = np.minimum(np.maximum(usable[first], 0), self.frontier)
+        rows = np.arange(len(tech.ladders))
+        due = np.nonzero(self.cut_in[rows, self.gen_current + 1] <= t)[0]
+        self.gen_reason = ["ready"] * rows.size
+        for i in due:
+            self._try_cut_in(t, int(i), int(legal[i]), int(usable[i]))
+        self.upgrade_out[:] = lags(t, self.frontier, self.gen_level, self.gen_current, self.plan_pad, self.cut_in,
+                                   self.units_made(), self.gen_downgraded)
 
-    def _advance_plants(self, t: int) -> None:
-        """China's plants sit at the frontier; others step up by development or licence (S23)."""
-        tech, terms = self.world.tech, self.terms
-        top = len(tech.levels) - 1
-        for idx in self.magnet_plants:
-            r = self.refiners[idx]
-            if r.chinese:
-                self.plant_level[idx] = self.frontier
-                self.plant_reached[idx] = np.minimum(tech.reach, NEVER)
-                continue
-            k = int(self.plant_level[idx]) + 1
-            if k > top or t < r.start:
-                continue
-            delay = tech.upgrade_rule_delay if terms.upgrade_rule else 0.0
-            month, licensed = next_level_month(int(tech.reach[k]), float(tech.development_lag[idx]),
-                                               tech.licence_lag, not terms.tech_ban, delay)
-            if t >= month:
-                self.plant_level[idx] = k
-                self.plant_reached[idx, k] = t
-                self.plant_licensed[idx, k] = licensed
+    def access_levels(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """``([N], [N])``: per ladder, the highest level a legal supplier has, and the highest the
+        buyer has also qualified (-1: none) (S23)."""
+        avail = self._availability(t)
+        return highest_level(avail, t, 0.0), highest_level(avail, t, self._ladder_q)
 
-    def _access(self, t: int, ladder) -> tuple[int, int]:
-        """(highest level a legal supplier has, highest the buyer has also qualified) (S23)."""
-        tech, terms, w = self.world.tech, self.terms, self.world
-        b = ladder.country if ladder.program < 0 else self.n_c + ladder.program
-        domestic = ladder.country == w.cn
-        rows, legal = [], []
-        # China: its frontier, the newest level held back from the buyer's tier for some months.
-        hold = 0.0 if domestic else terms.holdback[terms.country_tier[ladder.country]]
-        rows.append(np.where(tech.reach < NEVER, tech.reach + hold, NEVER))
-        licences = not terms.controlled[MAGNET] or terms.approve_prob[b] > 0
-        legal.append(domestic or (bool(self.eligible[b, 0]) and licences
-                                  and not (ladder.military and terms.deny_military)))
-        for idx in self.magnet_plants:
-            r = self.refiners[idx]
-            if r.chinese:
-                continue
-            started = np.maximum(self.plant_reached[idx], r.start)
-            if ladder.military and terms.extraterritorial and ladder.country != r.site:
-                # D103: goods made abroad with Chinese-origin technology are controlled, and military
-                # end users abroad are denied: a licensed level is out of their reach.
-                started = np.where(self.plant_licensed[idx], NEVER, started)
-            rows.append(started)
-            legal.append(t >= r.start and (not ladder.military or r.quality(t) == 2))
-        reached, legal = np.array(rows), np.array(legal)
-        q = tech.domestic_qualification if domestic else ladder.qualification
-        return usable_level(t, reached, legal, 0.0), usable_level(t, reached, legal, q)
-
-    def _try_cut_in(self, t: int, i: int, ladder, legal: int, usable: int) -> None:
-        """Cut in the generation now due if the rule allows, or a downgrade where the rule says."""
-        nxt = int(self.gen_current[i]) + 1
-        if nxt >= ladder.cut_in.size or t < self.cut_in[i][nxt]:
-            self.gen_reason[i] = "ready"
-            return
-        required = int(ladder.level[nxt]) if ladder.level[nxt] >= 0 else frontier_at(self.world.tech.reach,
-                                                                                        int(ladder.cut_in[nxt]))
-        reason = cutin_check(legal, usable, required, self._cover(ladder, nxt), self.world.tech.secure_months)
-        self.gen_reason[i] = reason
-        if reason == "ready":
-            self._cut_in(i, ladder, nxt, required, downgraded=False)
-        elif (ladder.downgrade and reason != "supply" and usable >= 0
-              and t - self.cut_in[i][nxt] >= ladder.downgrade_after):
-            self._cut_in(i, ladder, nxt, usable, downgraded=True)
-
-    def _cut_in(self, i: int, ladder, gen: int, level: int, downgraded: bool) -> None:
-        self.gen_current[i], self.gen_level[i], self.gen_downgraded[i] = gen, level, downgraded
-        if ladder.program >= 0:
-            self.bom_scale[ladder.program] = ladder.bom_scale[gen]
-
-    def _cover(self, ladder, gen: int) -> float:
-        """Months of generation ``gen``'s magnet need the buyer holds (S24 condition c)."""
-        if ladder.program >= 0:
-            prog, b = self.world.programs[ladder.program], self.n_c + ladder.program
-            need = prog.rate * prog.bom[MAGNET] * ladder.bom_scale[gen]
-            held = float(self.hold[b, MAGNET][self.eligible[b]].sum())
-        elif ladder.country == self.world.cn:
-            return float("inf")   # China's buyers draw on the domestic pool first: no export licence to wait for
-        else:
-            need = float(self.use[ladder.country, MAGNET])
-            held = float(self.hold[ladder.country, MAGNET].sum())
-        return held / need if need > 0 else float("inf")
-
-    def _units(self, ladder) -> float:
-        """What the buyer made this month: units delivered (programs), t of magnet used (sectors)."""
-        if ladder.program >= 0:
-            return float(self.delivered[ladder.program])
-        return float(self.use[ladder.country, MAGNET]) * ladder.share
+    def units_made(self) -> np.ndarray:
+        """``[N]`` what each buyer made this month: units delivered (programs), t of magnet used (sectors)."""
+        return np.where(self._ladder_program >= 0, self.delivered[np.maximum(self._ladder_program, 0)],
+                        self.use[self._ladder_country, MAGNET] * self._ladder_share)
 
     def upgrade_groups(self) -> dict[str, list[int]]:
         """Ladders averaged into each aggregate: the high-end programs each country builds or buys
@@ -167,3 +104,89 @@ class Upgrades(ModelState):
             for c in sorted({int(prog.country), *(int(x) for x in prog.order_country)}):
                 groups.setdefault(f"country:{w.countries[c]}", []).append(i)
         return groups
+
+    def _advance_plants(self, t: int) -> None:
+        """China's plants sit at the frontier; others step up by development or licence (S23)."""
+        tech, terms = self.world.tech, self.terms
+        top = len(tech.levels) - 1
+        for idx in self.magnet_plants:
+            r = self.refiners[idx]
+            if r.chinese:
+                self.plant_level[idx] = self.frontier
+                self.plant_reached[idx] = tech.reach
+                continue
+            k = int(self.plant_level[idx]) + 1
+            if k > top or t < r.start:
+                continue
+            delay = tech.upgrade_rule_delay if terms.upgrade_rule else 0.0
+            month, licensed = next_level_month(int(tech.reach[k]), float(tech.development_lag[idx]),
+                                               tech.licence_lag, not terms.tech_ban, delay)
+            if t >= month:
+                self.plant_level[idx] = k
+                self.plant_reached[idx, k] = t
+                self.plant_licensed[idx, k] = licensed
+
+    def _availability(self, t: int) -> np.ndarray:
+        """``[N, L]``: month from which each buyer can buy each level from some legal supplier (S23)."""
+        tech, terms = self.world.tech, self.terms
+        plants = [self.refiners[i] for i in self._ex_magnet]
+        start = np.array([r.start for r in plants], dtype=np.int64)
+        reached = np.maximum(self.plant_reached[self._ex_magnet], start[:, None])   # [X, L]
+        on = t >= start
+        qualified = np.array([r.quality(t) == 2 for r in plants], dtype=bool)
+        sites = np.array([r.site for r in plants], dtype=int)
+        b = self._ladder_buyer
+        licences = ~terms.controlled[MAGNET] | (terms.approve_prob[b] > 0)
+        cn_ok = self._ladder_domestic | (self.eligible[b, 0] & licences
+                                         & ~(self._ladder_military & terms.deny_military))
+        hold = np.where(self._ladder_domestic, 0.0, terms.holdback[terms.country_tier[self._ladder_country]])
+        return available(tech.reach, hold, cn_ok, reached, on, qualified, self.plant_licensed[self._ex_magnet],
+                         sites, self._ladder_country, self._ladder_military, terms.extraterritorial)
+
+    def _try_cut_in(self, t: int, i: int, legal: int, usable: int) -> None:
+        """Cut in the generation now due if the rule allows, or a downgrade where the rule says."""
+        ladder = self.world.tech.ladders[i]
+        nxt = int(self.gen_current[i]) + 1
+        required = int(ladder.level[nxt]) if ladder.level[nxt] >= 0 else frontier_at(self.world.tech.reach,
+                                                                                        int(ladder.cut_in[nxt]))
+        reason = cutin_check(legal, usable, required, self._cover(ladder, nxt), self.world.tech.secure_months)
+        self.gen_reason[i] = reason
+        if reason == "ready":
+            self._cut_in(i, ladder, nxt, required, downgraded=False)
+        elif (ladder.downgrade and reason != "supply" and usable >= self.gen_level[i]
+              and t - self.cut_in[i, nxt] >= ladder.downgrade_after):
+            # A downgrade is a cut-in too: the new need is secured (the check got past (c) only when
+            # (a) or (b) failed first, so it is checked here), and it never embodies less than the
+            # generation it replaces.
+            if self._cover(ladder, nxt) >= self.world.tech.secure_months:
+                self._cut_in(i, ladder, nxt, usable, downgraded=True)
+
+    def _cut_in(self, i: int, ladder, gen: int, level: int, downgraded: bool) -> None:
+        self.gen_current[i], self.gen_level[i], self.gen_downgraded[i] = gen, level, downgraded
+        if ladder.program >= 0:
+            self.bom_scale[ladder.program] = ladder.bom_scale[gen]
+
+    def _cover(self, ladder, gen: int) -> float:
+        """Months of generation ``gen``'s magnet need the buyer has secured (S24 condition c).
+
+        Stock on hand and on the way that the buyer may use, over its monthly need; unlimited
+        when its supply meets the whole need now (a program kitting on plan, a country with no
+        unmet magnet need this month: contracted offtake, rated orders and licences flow) and
+        for China's buyers, who draw on the domestic pool first.
+        """
+        if ladder.country == self.world.cn:
+            return float("inf")
+        b = ladder.country if ladder.program < 0 else self.n_c + ladder.program
+        ok = self.eligible[b]
+        held = float(self.hold[b, MAGNET][ok].sum() + self.transit.in_transit()[b, MAGNET][ok].sum())
+        if ladder.program >= 0:
+            prog = self.world.programs[ladder.program]
+            k, j = self._owner[ladder.program]
+            flowing = self.producers[k].backlog[j] <= 0.0
+            need = prog.rate * prog.bom[MAGNET] * ladder.bom_scale[gen]
+        else:
+            flowing = self.shortfall[b, MAGNET] <= 0.0
+            need = float(self.use[b, MAGNET])
+        if flowing:
+            return float("inf")
+        return held / need if need > 0 else float("inf")
