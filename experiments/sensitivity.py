@@ -49,7 +49,7 @@ TYPES = {"method": str, "scenario": list, "n": int, "second_order": bool, "repli
 RUNNER = ("workers", "chunk", "out", "xlrm", "inputs", "outcomes", "progress", "method")
 
 
-def _convert(key: str, value: str, kind: type):
+def convert_value(key: str, value: str, kind: type):
     from sim.config.errors import ConfigError
 
     if value.lower() in ("null", "none") and key in ("quantile", "threshold", "chunk", "workers"):
@@ -83,7 +83,7 @@ def parse(argv: list[str], preset: str | None = None) -> tuple[dict, list[str]]:
         if not eq:
             raise ConfigError(f"'{arg}': give key=value (see --help)")
         if key in TYPES:
-            given["scenarios" if key == "scenario" else key] = _convert(key, value, TYPES[key])
+            given["scenarios" if key == "scenario" else key] = convert_value(key, value, TYPES[key])
         else:
             overrides.append(arg)
     name = preset or given.get("method", "sobol")

@@ -113,3 +113,61 @@ def test_a_fixed_threshold_replaces_the_quantile_and_a_bad_outcome_is_refused(tm
     assert "outcome='no_such'" in capsys.readouterr().err and not (tmp_path / "a").exists()
     assert main(["quantile=0.5", "threshold=0.2", f"out={tmp_path / 'b'}"]) == 2
     assert "threshold=<value> with quantile=null" in capsys.readouterr().err
+
+
+def test_the_two_behind_preset_asks_whether_us_defense_is_two_generations_behind_in_2030_35():
+    from experiments.discovery import apply_case
+    from experiments.sensitivity import parse
+    from sim.sensitivity import load_xlrm
+
+    settings, overrides = parse([], preset="discovery")
+    overrides = apply_case(settings, overrides, "two_behind", set())
+    assert (settings["outcome"], settings["threshold"], settings["quantile"], settings["inclusive"]) == (
+        "us_generation_lag", 2.0, None, True)
+    o = load_xlrm().outcomes[settings["outcome"]]
+    assert (o.metric, o.entity, o.start, o.end, o.reduce) == (
+        "generation_lag_cycles", "country:US", "2030-01", "2035-12", "mean")
+    settings, _ = parse(["threshold=1.5"], preset="discovery")
+    apply_case(settings, [], "two_behind", {"threshold"})
+    assert settings["threshold"] == 1.5   # the command line wins over the stored case
+
+
+GENERATIONS = """
+uncertainties:
+  frontier_cadence: {key: tech.frontier_cadence_months, range: [6, 30], integer: true, unit: months,
+                     source: "assumption: test"}
+levers:
+  defense_downgrade: {key: tech.defense_downgrade, levels: [false, true], unit: bool, source: "D124"}
+outcomes:
+  us_generation_lag: {metric: generation_lag_cycles, entity: "country:US", window: ["2027-01", "2028-12"],
+                      unit: frontier steps, label: US generation lag}
+"""
+
+
+def test_the_two_behind_case_runs_end_to_end_and_says_when_no_point_meets_it(tmp_path, capsys):
+    """A run to 2028 cannot be two steps behind: exit 2 with the range reached, the sample kept;
+    the same study then answers a quantile case without running again."""
+    decl = tmp_path / "generations.yaml"
+    decl.write_text(GENERATIONS)
+    out = tmp_path / "out"
+    args = ["preset=two_behind", f"xlrm={decl}", "n=6", "months=36", "workers=2", f"out={out}", "progress=false",
+            "mass_min=0.1"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "US generation lag at or above 2 frontier steps': 0 of 6 points" in err and "us_generation_lag ranges" in err
+    root = out / "rhythm_embedded"
+    sample = pd.read_parquet(root / "sample.parquet")
+    assert len(sample) == 6 and not sample["case"].any() and sample["us_generation_lag"].max() < 2
+    assert sample["us_generation_lag"].min() >= 0 and not (root / "box.csv").exists()
+    assert main([*args, "quantile=0.5", "inclusive=false"]) == 0
+    summary = json.loads((root / "summary.json").read_text())
+    assert summary["ran_now"] == 0 and summary["settings"]["preset"] == "two_behind"
+    sample = pd.read_parquet(root / "sample.parquet")
+    above = int((sample["us_generation_lag"] > summary["threshold"]).sum())
+    assert sample["case"].sum() == summary["box"]["cases"] == above
+    assert "case: US generation lag above the 50% quantile" in capsys.readouterr().out
+
+
+def test_an_unknown_preset_is_refused_naming_the_stored_cases(tmp_path, capsys):
+    assert main(["preset=nowhere", f"out={tmp_path / 'a'}"]) == 2
+    assert "preset='nowhere'" in capsys.readouterr().err and not (tmp_path / "a").exists()

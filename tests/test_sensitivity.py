@@ -112,7 +112,7 @@ def test_inputs_map_the_unit_cube_onto_ranges_integers_and_levels():
 
 def test_default_declaration_cites_sources_and_every_key_is_a_valid_override_in_every_scenario():
     xlrm = load_xlrm()
-    assert 6 <= len(xlrm.inputs) <= 10
+    assert 12 <= len(xlrm.inputs) <= 20
     assert {"us_lag", "magnet_nonchina_share_2035", "circle_b_gdp_2035", "us_fiscal_cost"} <= set(xlrm.outcomes)
     assert xlrm.outcomes["us_lag"] == Outcome("us_lag", "delivery_lag_cycles", "country:US", "2030-01", "2035-12",
                                               "mean", "production cycles", "US delivery lag, mean 2030-35")
@@ -121,6 +121,56 @@ def test_default_declaration_cites_sources_and_every_key_is_a_valid_override_in_
         base = compose_config(scenario, [])
         for _, row in config_values(xlrm, corners).iterrows():
             apply(base, [(k, v.item() if isinstance(v, np.generic) else v) for k, v in row.items()])
+
+
+def setting(cfg, key: str):
+    """The value of a dotted config key in a composed config (dataclasses and maps)."""
+    for part in key.split("."):
+        cfg = cfg[part] if isinstance(cfg, dict) else getattr(cfg, part)
+    return cfg
+
+
+UPGRADE_INPUTS = {   # name: (keys, range or levels, integer, kind)
+    "frontier_cadence": (("tech.frontier_cadence_months",), (24, 72), True, "uncertainty"),
+    "development_lag": (("tech.development_lag_months",), (24.0, 84.0), False, "uncertainty"),
+    "incumbent_development_lag": (tuple(f"world.refiners.{p}.development_lag_months"
+                                        for p in ("jp_magnet", "vac_hanau", "evac_sumter")), (12.0, 60.0), False,
+                                  "uncertainty"),
+    "holdback_restricted": (("tech.holdback_months.restricted",), (12.0, 60.0), False, "uncertainty"),
+    "holdback_standard": (("tech.holdback_months.standard",), (0.0, 36.0), False, "uncertainty"),
+    "defense_qualification": (("tech.defense_qualification_months",), (18.0, 36.0), False, "uncertainty"),
+    "defense_downgrade": (("tech.defense_downgrade",), (False, True), False, "lever"),
+}
+
+
+def test_the_upgrade_cadence_inputs_load_bracket_their_defaults_and_cite_a_source():
+    xlrm = load_xlrm()
+    inputs = {i.name: i for i in xlrm.inputs}
+    base = compose_config("rhythm_embedded", [])
+    for name, (keys, bounds, integer, kind) in UPGRADE_INPUTS.items():
+        i = inputs[name]
+        assert (i.keys, i.integer, i.kind) == (keys, integer, kind), name
+        assert i.source.startswith("assumption:") or "D1" in i.source, name   # D1nn: UPGRADES.md's Unn
+        if i.levels:
+            assert i.levels == bounds and all(setting(base, k) in i.levels for k in keys), name
+            continue
+        assert (i.low, i.high) == bounds, name
+        for key in keys:   # each range brackets the baseline's value
+            assert i.low <= setting(base, key) <= i.high, (name, key)
+    assert "D115" in inputs["defense_qualification"].source   # UPGRADES table H's 18-36 months
+    values = input_values(xlrm, np.array([[0.0] * len(xlrm.inputs), [0.999] * len(xlrm.inputs)]))
+    assert values["frontier_cadence"].tolist() == [24, 72] and values["defense_downgrade"].tolist() == [False, True]
+    design = config_values(xlrm, np.full((1, len(xlrm.inputs)), 0.5))
+    assert design.loc[0, "world.refiners.evac_sumter.development_lag_months"] == 36.0   # every key of the input
+
+
+def test_the_generation_lag_outcomes_reduce_2030_35():
+    outcomes = load_xlrm().outcomes
+    for name, entity in (("us_generation_lag", "country:US"), ("circle_a_generation_lag", "circle:A"),
+                         ("ev_us_generation_lag", "ev:US")):
+        o = outcomes[name]
+        assert (o.metric, o.entity, o.start, o.end, o.reduce) == (
+            "generation_lag_cycles", entity, "2030-01", "2035-12", "mean"), name
 
 
 @pytest.mark.parametrize("change, message", [
