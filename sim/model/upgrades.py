@@ -89,8 +89,10 @@ class Upgrades(ModelState):
 
     def units_made(self) -> np.ndarray:
         """``[N]`` what each buyer made this month: units delivered (programs), t of magnet used (sectors)."""
-        return np.where(self._ladder_program >= 0, self.delivered[np.maximum(self._ladder_program, 0)],
-                        self.use[self._ladder_country, MAGNET] * self._ladder_share)
+        program = self._ladder_program >= 0
+        units = self.use[self._ladder_country, MAGNET] * self._ladder_share
+        units[program] = self.delivered[self._ladder_program[program]]
+        return units
 
     def upgrade_groups(self) -> dict[str, list[int]]:
         """Ladders averaged into each aggregate: the high-end programs each country builds or buys
