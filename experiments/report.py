@@ -29,7 +29,8 @@ from pathlib import Path
 import pandas as pd
 
 from sim.config.errors import ConfigError
-from sim.outputs.io import MANIFEST, check_dir_path, load_results, prepare_dir
+from sim.outputs.io import MANIFEST, check_dir_path, prepare_dir
+from sim.outputs.load import load_results
 from sim.runs.entry import command, run
 
 FORMATS = ("png", "pdf", "svg")

@@ -7,7 +7,7 @@ Public API::
 """
 
 from sim.config.errors import ConfigError
-from sim.outputs.io import load_results
+from sim.outputs.load import load_results
 from sim.runs.api import run_scenario, run_scenarios
 
 __all__ = ["ConfigError", "load_results", "run_scenario", "run_scenarios"]

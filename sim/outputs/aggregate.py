@@ -10,7 +10,7 @@ A sweep directory holds, beside its runs' own files:
   ``worker_rss_mib``, its worker's peak resident memory after the run;
 - ``figures/scenario_panel.{png,svg}`` when the runs hold at least one finished scenario.
 
-:func:`sim.outputs.io.load_results` reads ``results.parquet``; :func:`load_runs` the run table.
+:func:`sim.outputs.load.load_results` reads ``results.parquet``; :func:`load_runs` the run table.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Run files: the tidy Parquet table, the manifest, and loading them back.
+"""Run files: the tidy Parquet table and the manifest, written atomically; output paths checked.
 
 Files are written to a temporary name and renamed into place, so an interrupted or failed
 run never leaves a half-written file over an earlier result.
@@ -133,62 +133,3 @@ def write_manifest(out_dir: Path, cfg, seeds: list[int], wall_s: float, **extra)
     text = json.dumps(doc, indent=2, default=str, allow_nan=False)
     atomic_write(path, lambda p: p.write_text(text))
     return path
-
-
-def _read_one(path: Path) -> pd.DataFrame:
-    try:
-        table = pq.read_table(path).to_pandas()
-    except (OSError, pa.ArrowException) as exc:
-        raise ResultsError(f"{path}: not a readable results table ({' '.join(str(exc).split())[:160]})") from None
-    missing = [c for c in COLUMNS if c not in table.columns]
-    if missing:
-        raise ResultsError(f"{path}: missing columns {', '.join(missing)}; expected {', '.join(COLUMNS)}")
-    for col in ("value", "seed"):
-        if not pd.api.types.is_numeric_dtype(table[col]) or pd.api.types.is_bool_dtype(table[col]):
-            raise ResultsError(f"{path}: column '{col}' holds {table[col].dtype} values, expected numbers")
-    return table
-
-
-def _check_complete(run_dir: Path) -> None:
-    """A directory holding ``results.parquet`` must also hold what says it is complete: a run's
-    ``manifest.json``, or a sweep's ``runs.parquet`` (written after the aggregate)."""
-    if not (run_dir / MANIFEST).is_file() and not (run_dir / "runs.parquet").is_file():
-        raise ResultsError(f"{run_dir}: {RESULTS} without {MANIFEST} (the run did not finish, or its files were "
-                           f"moved): rerun it, or read the table itself with load_results('{run_dir / RESULTS}')")
-
-
-def load_results(path: str | os.PathLike) -> pd.DataFrame:
-    """Read a run directory, a sweep directory (runs below it) or a ``results.parquet``.
-
-    Returns:
-        The tidy table; a sweep's runs are concatenated, with a ``run`` column naming each
-        run's directory relative to ``path``.
-
-    A run or sweep directory must be complete: beside ``results.parquet`` a run has its
-    ``manifest.json`` (written last) and an aggregated sweep its ``runs.parquet``; a file path
-    is read as it is.
-
-    Raises:
-        ResultsError: nothing to load, an incomplete run directory, or a file that is not a
-            valid results table (missing columns, non-numeric values).
-    """
-    root = Path(path)
-    if root.is_file():
-        return _read_one(root)
-    if (root / RESULTS).is_file():
-        _check_complete(root)
-        return _read_one(root / RESULTS)
-    files = sorted(f for f in root.rglob(RESULTS) if not f.parent.name.startswith(".")) if root.is_dir() else []
-    if not files:
-        raise ResultsError(f"{root}: no {RESULTS} found (expected a run or sweep directory)")
-    for f in files:
-        _check_complete(f.parent)
-    parts = []
-    for f in files:
-        part = _read_one(f)
-        part["run"] = str(f.parent.relative_to(root))
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
-    for col in ("scenario", "metric", "entity", "run"):
-        table[col] = table[col].astype("category")
-    return table

@@ -71,7 +71,8 @@ def _job_dirs(sweep_dir: Path) -> list[Path]:
 
 
 def _run_row(job: Path, run: str, keys: list[str]):
-    from sim.outputs.io import MANIFEST, RESULTS, ResultsError, load_results
+    from sim.outputs.io import MANIFEST, RESULTS, ResultsError
+    from sim.outputs.load import load_results
 
     cfg = yaml.safe_load((job / ".hydra" / "config.yaml").read_text()) or {}
     values = _parse(yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()) or [])
