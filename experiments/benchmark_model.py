@@ -1,5 +1,6 @@
 """Model-side measurements of the benchmark (SPEC §9): the trivial Mesa floor, one
-default-world run, and the cost of 10x the firms. Used by :mod:`experiments.benchmark`.
+default-world run, the cost of 10x the firms, composing a config again, and the model
+function EMA Workbench runs for the end-to-end comparison. Used by :mod:`experiments.benchmark`.
 
 Every time is the median of repeated runs in this process, so ratios compare like with like
 on a noisy machine.
@@ -20,6 +21,10 @@ from sim.config.validate import validate
 from sim.model.model import RhythmModel
 from sim.model.policy import build_policy
 from sim.model.world import build_world
+from sim.vocab import SCENARIOS
+
+# The design-point keys of the end-to-end comparison (study runner and EMA Workbench alike).
+POINT_KEYS = {"rated_order_share": "us.rated_order_share", "approval_prob": "regime.tiers.restricted.approval_prob"}
 
 
 class _Walker(mesa.Agent):
@@ -116,3 +121,35 @@ def model_measurements(repeats: int = 5) -> dict:
     n_agents = len(RhythmModel(build_world(cfg), build_policy(cfg), seed=0).agents)
     n_big = len(RhythmModel(build_world(big), build_policy(big), seed=0).agents)
     return {"trivial_s": trivial, "run_s": one, "run_10x_s": ten, "agents": n_agents, "agents_10x": n_big}
+
+
+def compose_times(calls: int = 10) -> tuple[float, float]:
+    """Median and slowest wall time (s) of ``compose_config`` called again, ``calls`` times.
+
+    One warm-up call (the baseline scenario) pays Hydra's first composition; the timed calls then
+    cycle through the three scenarios, each with a different value override, as a user calling
+    ``run_scenario`` repeatedly does. The slowest call is a scenario's first composition.
+    """
+    compose_config(SCENARIOS[0], ["check_conservation=false"])
+    times = []
+    for i in range(calls):
+        start = time.perf_counter()
+        compose_config(SCENARIOS[i % len(SCENARIOS)], [f"us.rated_order_share={0.1 + 0.08 * i:.2f}"])
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), max(times)
+
+
+def us_lag(rated_order_share: float, approval_prob: float, seed: int) -> dict:
+    """EMA Workbench's model function: one rhythm_embedded run at a design point, one outcome.
+
+    Returns ``{"us_lag": mean delivery_lag_cycles of country:US over 2030-35}`` (xlrm's ``us_lag``).
+    """
+    cfg = compose_config(SCENARIOS[0], ["check_conservation=false", "figures=false",
+                                        f"{POINT_KEYS['rated_order_share']}={rated_order_share!r}",
+                                        f"{POINT_KEYS['approval_prob']}={approval_prob!r}"])
+    model = RhythmModel(build_world(cfg), build_policy(cfg), seed=int(seed))
+    model.run()
+    t = model.recorder.frame(cfg.scenario_name, int(seed))
+    year = t["month"].dt.year if hasattr(t["month"], "dt") else t["month"].map(lambda m: m.year)
+    rows = (t["metric"] == "delivery_lag_cycles") & (t["entity"] == "country:US") & year.between(2030, 2035)
+    return {"us_lag": float(t.loc[rows, "value"].mean())}
