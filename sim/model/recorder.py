@@ -181,13 +181,22 @@ class Recorder:
         series = self.series()
         T = self.months
         dates = month_dates(self.model.policy.start, T)
+        n = len(series) * T
         return pd.DataFrame({
             "month": np.tile(dates, len(series)),
-            "scenario": scenario,
+            "scenario": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), categories=[scenario]),
             "seed": np.int64(seed),
-            "metric": np.repeat([s[0] for s in series], T),
-            "entity": np.repeat([s[1] for s in series], T),
+            "metric": _coded([s[0] for s in series], T),
+            "entity": _coded([s[1] for s in series], T),
             "value": np.concatenate([s[2] for s in series]).astype(float),
         })
+
+
+def _coded(names: list[str], repeat: int) -> pd.Categorical:
+    """Each of ``names`` repeated ``repeat`` times, as a categorical: text columns of a tidy table
+    are a few dozen names repeated thousands of times, and a string array of every row would cost
+    more than the run's arithmetic."""
+    categories, codes = np.unique(np.array(names, dtype=object), return_inverse=True)
+    return pd.Categorical.from_codes(np.repeat(codes, repeat), categories=categories)
 
 
