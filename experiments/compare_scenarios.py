@@ -34,10 +34,15 @@ HEADLINES = [  # (metric, entity, year, reduction over the year's months)
 ]
 
 
-def summarise(table: pd.DataFrame) -> pd.DataFrame:
-    """Median, 5% and 95% over seeds of each headline number, per scenario."""
+def summarise(table: pd.DataFrame, headlines=HEADLINES) -> pd.DataFrame:
+    """Median, 5% and 95% over seeds of each headline number, per scenario.
+
+    Args:
+        table: tidy results of one or more scenarios.
+        headlines: ``(metric, entity, year, reduction over the year's months)`` tuples.
+    """
     rows = []
-    for metric, entity, year, how in HEADLINES:
+    for metric, entity, year, how in headlines:
         sel = table[(table.metric == metric) & (table.entity == entity) & (table.month.dt.year == year)]
         per_seed = sel.groupby(["scenario", "seed"], observed=True)["value"].agg(how)
         for scenario, values in per_seed.groupby(level=0, observed=True):

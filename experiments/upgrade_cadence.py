@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments.compare_scenarios import summarise
 from sim import run_scenarios
 from sim.outputs.io import check_dir_path
 from sim.runs.entry import command, run
@@ -39,18 +40,12 @@ def entities() -> list[str]:
             + [f"{s}:{c}" for s in ("ev", "motors") for c in COUNTRIES])
 
 
-def summarise(table: pd.DataFrame) -> pd.DataFrame:
-    """Median and 5-95% band over seeds of each year's mean, per scenario, metric and entity."""
-    rows = []
-    wanted = {"generation_lag_cycles": entities(), "rhythm_share": entities(), "cutin_slip_months": list(PROGRAMS)}
-    for metric, names in wanted.items():
-        sel = table[(table["metric"] == metric) & table["entity"].isin(names) & table["month"].dt.year.isin(YEARS)]
-        how = "max" if metric == "cutin_slip_months" else "mean"
-        per_seed = sel.groupby(["scenario", "entity", sel["month"].dt.year, "seed"], observed=True)["value"].agg(how)
-        for (scenario, entity, year), values in per_seed.groupby(level=[0, 1, 2], observed=True):
-            rows.append({"scenario": scenario, "metric": metric, "entity": entity, "year": year,
-                         "median": values.median(), "p05": values.quantile(0.05), "p95": values.quantile(0.95)})
-    return pd.DataFrame(rows, columns=["scenario", "metric", "entity", "year", "median", "p05", "p95"])
+def headlines() -> list[tuple[str, str, int, str]]:
+    """``(metric, entity, year, reduction)`` of the summary: yearly means of generation lag and
+    rhythm share, the yearly maximum of each high-end program's cut-in slip."""
+    wanted = [("generation_lag_cycles", e, "mean") for e in entities()] + [
+        ("rhythm_share", e, "mean") for e in entities()] + [("cutin_slip_months", p, "max") for p in PROGRAMS]
+    return [(metric, entity, year, how) for metric, entity, how in wanted for year in YEARS]
 
 
 def markdown(summary: pd.DataFrame) -> str:
@@ -78,7 +73,7 @@ def main(argv: list[str]) -> int:
     check_dir_path(args.out, "--out")
     table = run_scenarios(SCENARIOS, output_dir=args.out, seed=args.seed, replicates=args.replicates,
                           progress=True, overrides=["attribution=true", *args.overrides])
-    summary = summarise(table)
+    summary = summarise(table, headlines())
     summary.to_csv(args.out / "summary.csv", index=False)
     text = markdown(summary)
     (args.out / "summary.md").write_text(text)

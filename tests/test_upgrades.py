@@ -12,12 +12,36 @@ import numpy as np
 import pytest
 from conftest import make_model
 
-from sim.mechanisms.generations import cutin_check, cutin_slip, generation_lag, planned_index
-from sim.mechanisms.technology import BEFORE, NEVER, frontier_at, frontier_reach, next_level_month, usable_level
+from sim.mechanisms.generations import cutin_check, lags
+from sim.mechanisms.technology import BEFORE, NEVER, frontier_at, frontier_reach, highest_level, next_level_month
 from sim.model.upgrade_records import UPGRADE_METRICS
 from sim.vocab import SCENARIOS
 
 GEN_LAG, PLAN_LAG, SLIP, MATERIAL_SLIP, OLD, DOWN = range(len(UPGRADE_METRICS))
+
+
+# One buyer through the model's array functions (highest_level, lags), as the stage calls them.
+def usable_level(t, reached, legal, qualification):
+    best = np.where(legal[:, None], reached, NEVER).min(axis=0)   # earliest legal supplier per level
+    return int(highest_level(best[None, :], t, qualification)[0])
+
+
+def _one(t, frontier=0, level=0, current=0, cut_in=(BEFORE,)):
+    planned = np.append(np.asarray(cut_in, dtype=np.int64), [NEVER] * 2)[None, :]
+    return lags(t, frontier, np.array([level]), np.array([current]), planned, planned, np.zeros(1),
+                np.zeros(1, dtype=bool))[:, 0]
+
+
+def planned_index(cut_in, t):
+    return int(_one(t, cut_in=cut_in)[PLAN_LAG])   # the plan lag of a buyer still on its first generation
+
+
+def generation_lag(frontier, embodied):
+    return int(_one(0, frontier=frontier, level=embodied)[GEN_LAG])
+
+
+def cutin_slip(t, cut_in, current):
+    return int(_one(t, current=current, cut_in=cut_in)[SLIP])
 F35 = "world.producers.lockheed_martin.programs.f35"
 # Plants outside China that develop nothing within a run: China's row alone decides access.
 SLOW = ("tech.development_lag_months=240", "world.refiners.jp_magnet.development_lag_months=240",

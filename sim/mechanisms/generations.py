@@ -37,22 +37,6 @@ def cutin_check(legal_level: int, usable: int, required: int, cover_months: floa
     return "ready"
 
 
-def planned_index(cut_in: np.ndarray, t: int) -> int:
-    """Index of the generation the plan has in production in month ``t`` (0: the first)."""
-    return max(int(np.count_nonzero(cut_in <= t)) - 1, 0)
-
-
-def generation_lag(frontier: int, embodied: int) -> int:
-    """Frontier steps (production cycles) between China's frontier and the embodied level, >= 0."""
-    return max(frontier - embodied, 0)
-
-
-def cutin_slip(t: int, cut_in: np.ndarray, current: int) -> int:
-    """Months past the planned cut-in of the generation now due (0: none is due)."""
-    nxt = current + 1
-    return int(t - cut_in[nxt]) if nxt < cut_in.size and cut_in[nxt] <= t else 0
-
-
 def lags(t: int, frontier: int, level: np.ndarray, current: np.ndarray, planned: np.ndarray, effective: np.ndarray,
          units: np.ndarray, downgraded: np.ndarray) -> np.ndarray:
     """This month's outputs for every buyer, ``[6, N]`` (S25).

@@ -51,25 +51,6 @@ def next_level_month(reach_next: int, development_lag: float, licence_lag: float
     return own, False
 
 
-def usable_level(t: int, reached: np.ndarray, legal: np.ndarray, qualification: float) -> int:
-    """The highest level a buyer can use in month ``t``: some supplier it may legally buy from
-    reached it and the buyer has had ``qualification`` months since to qualify it there.
-
-    Args:
-        t: month index.
-        reached: ``[S, L]`` month each supplier reached each level (NEVER: not reached).
-        legal: ``[S]`` bool, suppliers the buyer may buy from this month.
-        qualification: months to qualify a supplier at a level.
-
-    Returns:
-        The level index, or -1 when no legal supplier has any qualified level.
-    """
-    if not legal.any():
-        return -1
-    ok = (reached[legal] + qualification <= t).any(axis=0)
-    return int(np.nonzero(ok)[0][-1]) if ok.any() else -1
-
-
 def available(reach: np.ndarray, holdback: np.ndarray, cn_ok: np.ndarray, reached: np.ndarray, on: np.ndarray,
               qualified: np.ndarray, licensed: np.ndarray, sites: np.ndarray, country: np.ndarray,
               military: np.ndarray, extraterritorial: bool) -> np.ndarray:

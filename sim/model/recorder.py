@@ -102,10 +102,8 @@ class Recorder:
         d_orders = allocate_orders(delivered, p.order_units, p.order_month, p.order_score, rule, actual_open)
         return lag_series(np.cumsum(plan), np.cumsum(delivered), p.order_country, p_orders, d_orders)
 
-    def series(self, metric: str | None = None) -> list[tuple[str, str, np.ndarray]]:
-        """Every output series as ``(metric, entity, values[T])`` (only ``metric``'s when given)."""
-        if metric is not None:
-            return [s for s in self.series() if s[0] == metric]
+    def series(self) -> list[tuple[str, str, np.ndarray]]:
+        """Every output series as ``(metric, entity, values[T])``."""
         w, T = self.model.world, self.months
         out: list[tuple[str, str, np.ndarray]] = []
         by_country: dict[int, list] = {}

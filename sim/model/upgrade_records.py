@@ -55,18 +55,17 @@ class UpgradeRecords:
         for k, metric in enumerate(UPGRADE_METRICS):
             for i, ladder in enumerate(ladders):
                 out.append((metric, ladder.name, self.out[:, k, i]))
+        # circle A, each month: the high-end programs built or bought by countries in circle A then
         in_a = circle == CIRCLES.index("A")                  # [T, C]
+        mask = np.zeros((len(circle), len(ladders)), dtype=bool)
+        for name, idx in self.groups.items():
+            mask[:, idx] |= in_a[:, m.world.countries.index(name.split(":", 1)[1])][:, None]
+        n = np.maximum(mask.sum(axis=1), 1)
         for metric in AGGREGATED:
             k = UPGRADE_METRICS.index(metric)
             for name, idx in sorted(self.groups.items()):
                 out.append((metric, name, self.out[:, k, idx].mean(axis=1)))
-            members = sorted({i for idx in self.groups.values() for i in idx})
-            if members:   # circle A: the high-end programs built or bought by circle-A countries, each month
-                mask = np.zeros((len(circle), len(ladders)), dtype=bool)
-                for name, idx in self.groups.items():
-                    c = m.world.countries.index(name.split(":", 1)[1])
-                    mask[:, idx] |= in_a[:, c][:, None]
-                n = np.maximum(mask.sum(axis=1), 1)
+            if self.groups:
                 out.append((metric, "circle:A", (self.out[:, k, :] * mask).sum(axis=1) / n))
         for j, idx in enumerate(m.magnet_plants):
             out.append(("tech_level", m.world.refiners[idx], self.levels[:, j]))
