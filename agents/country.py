@@ -1,11 +1,13 @@
-"""A state actor: its civil demand, its stockpile and (for China) its export regime."""
+"""A state actor: its budget vote, club membership, alignment, reserve purchases and (for China)
+its metering of the club. Its civil use and stockpile releases are monthly arithmetic over all
+countries at once (:mod:`sim.model.production`, :func:`sim.mechanisms.reserves.release_stockpiles`)."""
 
 from __future__ import annotations
 
 import mesa
 import numpy as np
 
-from sim.mechanisms.club import update_membership
+from sim.mechanisms.club import metering_changes, update_membership
 from sim.mechanisms.reserves import reserve_purchases
 from sim.vocab import DAYS_PER_MONTH, HEAVY, LIGHT, MAGNET, METAL
 
@@ -29,42 +31,6 @@ class Country(mesa.Agent):
         self.stockpile[:, 0] = w.stockpile0[index]  # bought from China before 2026: Chinese origin
         self.budget_passed_at: int | None = None     # month Taiwan's special budget passed (D57)
         self.reserve_left = float(w.reserve_budget[index])   # USD its reserve may still spend
-
-    def civil_demand(self, t: int) -> float:
-        """Civil magnet use this month (t), growing at the country's rate."""
-        w = self.model.world
-        return float(w.civil0[self.index] * (1.0 + w.civil_growth[self.index]) ** (t / 12.0))
-
-    def consume_civil(self, t: int, stock: np.ndarray) -> tuple[float, float]:
-        """Consume civil magnets from ``stock[M, K]`` (in place), Chinese-origin first.
-
-        Returns:
-            ``(consumed, unmet)`` in tonnes of magnet.
-        """
-        want = self.civil_demand(t)
-        left = want
-        magnets = stock[MAGNET].tolist()   # plain floats: three classes, the same arithmetic
-        for k, held in enumerate(magnets):
-            take = min(held, left)
-            magnets[k] = held - take
-            left -= take
-        stock[MAGNET] = magnets
-        return want - left, left
-
-    def release_stockpile(self, material: int, amount: float,
-                          classes: np.ndarray | None = None) -> np.ndarray:
-        """Release up to ``amount`` t of ``material`` from the allowed origin ``classes``.
-
-        Returns:
-            The released tonnes by class (taken pro rata from what is held).
-        """
-        held = self.stockpile[material] * (1.0 if classes is None else classes)
-        total = held.sum()
-        if total <= 0 or amount <= 0:
-            return np.zeros_like(held)
-        out = held * min(1.0, amount / total)
-        self.stockpile[material] -= out
-        return out
 
     def vote_special_budget(self, t: int) -> None:
         """Taiwan's legislature votes on the special defense budget at each session's end.
@@ -93,8 +59,7 @@ class Country(mesa.Agent):
         """Join the allied club when membership is worth it; leave only below the margin (S21)."""
         model = self.model
         was = bool(model.member[self.index])
-        now = bool(update_membership(np.array([was]), np.array([utility]),
-                                     model.policy.club.leave_margin)[0])
+        now = bool(update_membership(was, utility, model.policy.club.leave_margin))
         model.member[self.index] = now
         if now and not was:
             model.member_since[self.index] = t
@@ -106,19 +71,18 @@ class Country(mesa.Agent):
         club for the reaction lag; one that leaves gets back the tier it had (S22)."""
         model = self.model
         r, terms = model.policy.reaction, model.terms
-        due = model.member & (model.member_since >= 0) & (t - model.member_since >= r.lag_months)
-        due[[model.world.cn, model.policy.club.leader]] = False   # the leader keeps its own tier
-        changed = False
-        for c in np.nonzero(due & (model.tier_before_club < 0))[0]:
-            model.tier_before_club[c] = terms.country_tier[c]
+        before = model.tier_before_club
+        start, stop = metering_changes(t, model.member, model.member_since, before, r.lag_months,
+                                       model.world.cn, model.policy.club.leader)   # the leader keeps its tier
+        if not (start.size or stop.size):   # most months: nothing to change
+            return
+        for c in start:
+            before[c] = terms.country_tier[c]
             terms.country_tier[c] = r.club_tier
-            changed = True
-        for c in np.nonzero(~model.member & (model.tier_before_club >= 0))[0]:
-            terms.country_tier[c] = model.tier_before_club[c]
-            model.tier_before_club[c] = -1
-            changed = True
-        if changed:
-            terms.refresh()
+        for c in stop:
+            terms.country_tier[c] = before[c]
+            before[c] = -1
+        terms.refresh()
 
     def buy_reserve(self, t: int, stock: np.ndarray, use: np.ndarray, price: np.ndarray) -> float:
         """Move this month's reserve purchases from commercial ``stock`` (in place) to the stockpile.
@@ -139,10 +103,12 @@ class Country(mesa.Agent):
         available = stock.sum(axis=1) - pol.reserve_floor * use
         bought = reserve_purchases(budget, price, pol.reserve_cap, pol.reserve_days, use / DAYS_PER_MONTH,
                                    self.stockpile.sum(axis=1), available, BUY_ORDER)
-        for m in np.nonzero(bought > 0)[0]:
-            take = stock[m] * (bought[m] / stock[m].sum())   # every origin class pro rata
-            stock[m] -= take
-            self.stockpile[m] += take
+        if not bought.any():
+            return 0.0
+        with np.errstate(invalid="ignore", divide="ignore"):   # every origin class pro rata
+            take = stock * np.where(bought > 0, bought / stock.sum(axis=1), 0.0)[:, None]
+        stock -= take
+        self.stockpile += take
         spent = float((bought * price).sum() * 1000.0)
         self.reserve_left -= spent
         return spent

@@ -5,14 +5,15 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.mechanisms.production import kit_units, planned_rate, planned_rate_at
+from sim.mechanisms.production import inventory_targets, kit_programs, planned_rate
 
 
 class DefenseProducer(mesa.Agent):
     """A defense producer with one or more programs.
 
     State per program: a work-in-progress pipeline (units finishing in each coming month)
-    and a backlog of planned starts not yet kitted.
+    and a backlog of planned starts not yet kitted. The month's kitting of all its programs is
+    one call of :func:`sim.mechanisms.production.kit_programs`.
 
     Args:
         model: the model.
@@ -21,56 +22,38 @@ class DefenseProducer(mesa.Agent):
 
     def __init__(self, model: mesa.Model, programs: list[int]):
         super().__init__(model)
-        self.programs = programs
-        self.horizon = max(model.world.programs[p].cycle for p in programs) + 1
+        progs = [model.world.programs[p] for p in programs]
+        self.programs = np.array(programs, dtype=np.int64)            # indices into the world's programs
+        self.rows = self.programs + model.n_c                          # the programs' buyer rows (hold, eligible)
+        self.rate = np.array([p.rate for p in progs], dtype=float)           # units/month at the start
+        self.target = np.array([p.target for p in progs], dtype=float)       # units/month after the ramp (0: none)
+        self.ramp_months = np.array([p.ramp for p in progs], dtype=np.int64)
+        self.cycle = np.array([p.cycle for p in progs], dtype=np.int64)      # months from kit to delivery
+        self.surge = np.array([p.surge for p in progs], dtype=float)         # most starts per month / plan
+        self.bom = np.array([p.bom for p in progs], dtype=float)             # t per unit, [n, M]
+        self.inventory_months = np.array([p.inventory_months for p in progs], dtype=float)
+        self.horizon = int(self.cycle.max()) + 1
         self.wip = np.zeros((len(programs), self.horizon))
         self.backlog = np.zeros(len(programs))
-        for j, p in enumerate(programs):
-            prog = model.world.programs[p]
+        for j, p in enumerate(progs):
             # Units due in the first cycle were kitted before the run: the line starts full.
-            for s in range(prog.cycle):
-                self.wip[j, s % self.horizon] = planned_rate(s, prog.rate, prog.target, prog.ramp)
+            self.wip[j, np.arange(p.cycle) % self.horizon] = planned_rate(np.arange(p.cycle), p.rate, p.target, p.ramp)
 
-    def planned_starts(self, j: int, t: int) -> float:
-        """Units the plan wants kitted in month ``t`` (those due one cycle later)."""
-        prog = self.model.world.programs[self.programs[j]]
-        return planned_rate_at(t + prog.cycle, prog.rate, prog.target, prog.ramp)
-
-    def kit_and_deliver(self, t: int, inventory: np.ndarray, eligible: np.ndarray) -> tuple:
+    def kit_and_deliver(self, t: int, hold: np.ndarray, eligible: np.ndarray, delivered: np.ndarray,
+                        used: np.ndarray, unmet: np.ndarray) -> None:
         """Kit what inventory allows (catching up on backlog up to the surge cap), then deliver.
 
         Args:
             t: month index.
-            inventory: component inventory per program, ``[n_programs, M, K]`` (updated in place).
-            eligible: origin classes each program may use, ``[n_programs, K]``.
-
-        Returns:
-            ``(delivered[n], used[n, M], unmet[n, M])``: units, tonnes consumed, tonnes missing.
+            hold: every buyer's stock ``[B, M, K]``; the programs' rows are used (in place).
+            eligible: origin classes each buyer may use, ``[B, K]``.
+            delivered, used, unmet: out, at the programs' indices: units delivered ``[P]``,
+                tonnes consumed and tonnes missing ``[P, M]``.
         """
-        w = self.model.world
-        n = len(self.programs)
-        delivered = np.zeros(n)
-        used = np.zeros((n, inventory.shape[1]))
-        unmet = np.zeros((n, inventory.shape[1]))
-        for j, p in enumerate(self.programs):
-            prog = w.programs[p]
-            plan = self.planned_starts(j, t)
-            wanted = min(plan + self.backlog[j], prog.surge * plan) if plan > 0 else self.backlog[j]
-            bom = prog.bom * self.model.bom_scale[p]   # the generation in production's need (S24)
-            units, taken = kit_units(wanted, bom, inventory[j], eligible[j])
-            inventory[j] -= taken
-            used[j] = taken.sum(axis=1)
-            unmet[j] = (wanted - units) * bom
-            self.backlog[j] = max(0.0, self.backlog[j] + plan - units)
-            self.wip[j, (t + prog.cycle) % self.horizon] += units
-            slot = t % self.horizon
-            delivered[j] = self.wip[j, slot]
-            self.wip[j, slot] = 0.0
-        return delivered, used, unmet
+        kit_programs(t, self.programs, self.model.n_c, self.rate, self.target, self.ramp_months, self.cycle, self.surge,
+                     self.bom, self.model.bom_scale, hold, eligible, self.backlog, self.wip, delivered, used, unmet)
 
-    def inventory_target(self, j: int, t: int) -> np.ndarray:
-        """Component inventory the program aims to hold, t per material."""
-        prog = self.model.world.programs[self.programs[j]]
-        starts = self.planned_starts(j, t) + self.backlog[j] / max(prog.inventory_months, 1.0)
-        return prog.inventory_months * prog.bom * self.model.bom_scale[self.programs[j]] * starts
-
+    def inventory_targets(self, t: int, out: np.ndarray) -> None:
+        """Component inventory each program aims to hold, t per material, into ``out[p]`` ``[P, M]``."""
+        inventory_targets(t, self.programs, self.rate, self.target, self.ramp_months, self.cycle, self.backlog,
+                          self.inventory_months, self.bom, self.model.bom_scale, out)

@@ -6,15 +6,14 @@ import mesa
 import numpy as np
 
 from sim.mechanisms.investment import expected_price, lead_months, project_npv
-from sim.mechanisms.market import sum_like_numpy
-from sim.mechanisms.production import convert_floats
-from sim.vocab import HEAVY, LIGHT, N_CLASSES, OUTPUT, SEPARATION
+from sim.vocab import HEAVY, OUTPUT, SEPARATION
 
 NEVER = 10**6                     # start month of a plant nobody has decided to build
 
 
 class Refiner(mesa.Agent):
-    """A firm's plant. State: its schedule (after slip) and unsold output inventory.
+    """A firm's plant. It decides its schedule (its slip, an investor's commitment); its monthly
+    output is made for all plants at once by :func:`sim.mechanisms.production.produce_plants`.
 
     A plant draws its own schedule slip from the model's ``plants`` stream: every plant one
     draw when it is created (kept only by a planned plant not yet started, but drawn by all so
@@ -43,78 +42,23 @@ class Refiner(mesa.Agent):
         self.decided_at: int | None = None    # month an investor committed to a candidate plant
         if self.candidate:                    # a candidate exists only once someone builds it
             self.earliest, self.start = self.start, NEVER
-        self.inventory = np.zeros((len(w.recipe[0]), N_CLASSES))
-        # Constants read every month, as plain numbers: numpy scalars are slow to index and
-        # the arithmetic on them is the same.
         self.output = OUTPUT[self.stage]
-        self.capacity, self.heavy = float(w.r_cap[index]), float(w.r_heavy[index])
-        self.feed = float(w.r_feed[index])
-        self.inputs = [(m, q) for m, q in enumerate(w.recipe[self.stage].tolist()) if q > 0]   # (material, t per t)
-        self.ramp_months, self.qual_months = int(w.r_ramp[index]), int(w.r_qual[index])
-        # Unsold output a non-Chinese plant keeps before it cuts output, t of each material.
-        self.room = model.policy.refiner_inventory_months * (self.capacity + self.heavy)
 
-    def ramp(self, t: int) -> float:
-        """Share of nameplate available in month ``t`` (0 before start, linear ramp)."""
-        if t < self.start:
-            return 0.0
-        ramp = self.ramp_months
-        return 1.0 if ramp == 0 else min(1.0, (t - self.start + 1) / ramp)
+    # The schedule lives in the model's plant arrays, so the monthly kernels read every plant's
+    # at once (sim.mechanisms.production); the plant decides it.
+    @property
+    def start(self) -> int:
+        """Month index of the plant's first output (:data:`NEVER` while nobody has decided to build it)."""
+        return int(self.model.plant_start[self.index])
 
-    def quality(self, t: int) -> int:
-        """Origin class of this plant's output: 0 Chinese, 1 unqualified, 2 qualified."""
-        if self.chinese:
-            return 0
-        return 2 if t >= self.start + self.qual_months else 1
+    @start.setter
+    def start(self, month: int) -> None:
+        self.model.plant_start[self.index] = month
 
-    def wanted(self, t: int, utilisation: np.ndarray | float) -> np.ndarray:
-        """Output this plant wants to make this month, per material (t).
-
-        Args:
-            t: month index.
-            utilisation: share of available capacity to run, per output material or scalar.
-        """
-        return np.array(self.wanted_list(t, utilisation))
-
-    def wanted_list(self, t: int, utilisation: np.ndarray | float) -> list[float]:
-        """:meth:`wanted` as a list of floats, for the monthly loop."""
-        n_m = self.inventory.shape[0]
-        ramp = self.ramp(t)
-        if ramp == 0.0:                 # not started (or never decided): nothing to make
-            return [0.0] * n_m
-        out = [0.0] * n_m
-        scalar = not isinstance(utilisation, np.ndarray) or utilisation.ndim == 0
-        if self.stage == SEPARATION:
-            u_light, u_heavy = (utilisation, utilisation) if scalar else (utilisation[LIGHT], utilisation[HEAVY])
-            out[LIGHT] = min(self.capacity * ramp * u_light, self.feed)
-            out[HEAVY] = self.heavy * ramp * u_heavy
-        else:
-            m_out = self.output
-            out[m_out] = self.capacity * ramp * (utilisation if scalar else utilisation[m_out])
-        if not self.chinese:
-            for m, held in enumerate(self.inventory.sum(axis=1).tolist()):
-                out[m] = min(out[m], max(self.room - held, 0.0))
-        return out
-
-    def produce(self, t: int, wanted: list[float], site_stock: np.ndarray) -> tuple[list[float], list[float]]:
-        """Make ``wanted`` output (per material, t) from ``site_stock`` inputs (updated in place).
-
-        Returns:
-            ``(made[M], used[M])`` in tonnes, for the material ledger.
-        """
-        k = self.quality(t)
-        if self.stage == SEPARATION:
-            self.inventory[:, k] += wanted  # feed is mined concentrate, outside the ledger
-            return list(wanted), [0.0] * len(wanted)
-        out, taken = convert_floats(wanted[self.output], self.inputs, site_stock.tolist(), k)
-        made = [0.0] * len(wanted)
-        used = [0.0] * len(wanted)
-        if any(out):   # else nothing was made and nothing taken
-            site_stock -= taken
-            self.inventory[self.output] += out
-            made[self.output] = sum_like_numpy(out)
-            used = [sum_like_numpy(row) for row in taken]
-        return made, used
+    @property
+    def inventory(self) -> np.ndarray:
+        """Unsold output, t per material and origin class ``[M, K]`` (a view of the model's ``plant_stock``)."""
+        return self.model.plant_stock[self.index]
 
     def consider(self, t: int, price_cn: np.ndarray, price_row: np.ndarray) -> float:
         """An investor's NPV (USD) of building this candidate plant now (sim.mechanisms.investment)."""

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.mechanisms.alignment import choice_probabilities, draw, peer_shares, utilities
+from sim.mechanisms.alignment import choice_probabilities, draw, months_in_circle, peer_shares, utilities
 
 W = {"concrete": 1.0, "supply": 1.0, "security": 1.5, "peer": 2.0, "hedge": 1.0, "inertia": 0.5}
 
@@ -72,3 +72,8 @@ def test_no_choosers_means_static_circles():
     model = make_model(seed=1, overrides=("months=36", "alignment.choosers=[]"))
     model.run()
     assert (members(model, "circle:B") == 1).all()
+
+
+def test_months_in_circle_count_up_inside_and_reset_outside():
+    out = months_in_circle(np.array([0.0, 5.0, 7.0]), np.array([1, 1, 0]), 1)
+    np.testing.assert_array_equal(out, [1.0, 6.0, 0.0])

@@ -4,8 +4,15 @@ import numpy as np
 import pytest
 from conftest import make_model
 
-from sim.mechanisms.club import club_offer, join_utilities, pooled_offtake, update_membership
-from sim.mechanisms.reaction import pressure, tightened
+from sim.mechanisms.club import (
+    club_offer,
+    club_terms,
+    join_utilities,
+    metering_changes,
+    pooled_offtake,
+    update_membership,
+)
+from sim.mechanisms.reaction import buyer_terms, club_share, pressure, reserve_cover, tightened
 
 W = {"trust": 2.0, "offer": 4.0, "cost": 0.5, "dependence": 1.0}
 
@@ -15,6 +22,42 @@ def test_offer_is_pooled_capacity_of_member_plants_over_member_use_capped_at_one
     site = np.array([True, True, False])
     np.testing.assert_allclose(club_offer(cap, site, np.array([20.0, 1.0]), 0.5), [0.25, 1.0])
     np.testing.assert_allclose(club_offer(cap, site, np.array([0.0, 8.0]), 0.5), [0.0, 0.25])
+
+
+def test_club_terms_offer_the_mean_over_used_materials_at_the_premium_of_member_plants():
+    # Plant 0 (country 0, joining): 10 t/month of material 0, half contracted, 12 USD/kg against
+    # China's 10. Plant 1 (country 1, not joining): half ramped, 10 t of material 0 and 2 t of
+    # heavy oxide (material 1) at nameplate; it counts in neither the pool nor the cost.
+    offer, cost = club_terms(np.array([1.0, 0.5]), np.array([0, 1]), np.array([0, 0]), np.array([10.0, 10.0]),
+                             np.array([0.0, 2.0]), np.array([[0.5, 0.0], [0.0, 0.0]]), np.array([12.0, 30.0]),
+                             np.array([0, 1]), np.array([True, False]), np.array([[4.0, 1.0], [100.0, 100.0]]),
+                             np.array([10.0, 20.0]), 0.4, 1)
+    assert offer == pytest.approx((min(5 * 0.4 / 4, 1.0) + 0.0) / 2)   # pooled 2 t of 4 used; none of material 1
+    assert cost == pytest.approx(12.0 / 10.0 - 1.0)
+
+
+def test_club_share_and_reserve_cover():
+    gdp = np.array([5.0, 1.0, 3.0, 2.0])
+    assert club_share(gdp, np.array([1, 2, 3]), np.array([True, False, True, True])) == pytest.approx(5.0 / 6.0)
+    held = np.array([[1.0, 2.0, 3.0], [4.0, 0.0, 0.0], [5.0, 5.0, 5.0]])   # t by origin class
+    cover = reserve_cover(held, np.array([1.0, 2.0, 3.0]), np.array([0, 1, 0]), 0)
+    assert cover == pytest.approx(21.0 / (4.0 * 12.0))                      # years of circle A's use
+    assert reserve_cover(held, np.zeros(3), np.array([2, 2, 2]), 0) == 0.0
+
+
+def test_buyer_terms_follow_the_tier_and_deny_or_add_transit():
+    approve, days, lead = buyer_terms(np.array([0.9, 0.6]), np.array([45.0, 60.0]), np.array([False, True]), 0.4,
+                                      0.5, 0.5, np.array([0, 1, 1]), np.array([False, False, True]),
+                                      np.array([False, True, True]), np.array([0.0, 2.0, 3.0]), 20.0)
+    np.testing.assert_allclose(approve, [0.9, 0.6 * 0.8, 0.0])
+    np.testing.assert_allclose(days, [45.0, 72.0, 72.0])
+    np.testing.assert_allclose(lead, [0.0, 72.0 / 20.0 + 2.0, 72.0 / 20.0 + 3.0])   # none for a buyer in China
+
+
+def test_metering_starts_after_the_lag_and_ends_on_leaving():
+    member = np.array([True, True, True, False])
+    start, stop = metering_changes(12, member, np.array([0, 0, 10, -1]), np.array([-1, -1, -1, 2]), 6, 9, 0)
+    assert start.tolist() == [1] and stop.tolist() == [3]   # 0 leads; 2 joined two months ago
 
 
 def test_utility_weighs_trust_offer_cost_and_dependence():

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.jit import kernel
+
 
 def utilities(package_a: np.ndarray, package_b: np.ndarray, security_a: np.ndarray,
               supply_fill: np.ndarray, peer_a: np.ndarray, peer_b: np.ndarray, current: np.ndarray,
@@ -43,12 +45,24 @@ def choice_probabilities(v: np.ndarray) -> np.ndarray:
 def peer_shares(circle: np.ndarray, gdp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each chooser, the GDP share of the *other* choosers in circle A and in B."""
     total = gdp.sum() - gdp
-    with np.errstate(invalid="ignore", divide="ignore"):
-        in_a = np.where(total > 0, ((circle == 0) * gdp).sum() - (circle == 0) * gdp, 0.0) / np.maximum(total, 1e-12)
-        in_b = np.where(total > 0, ((circle == 1) * gdp).sum() - (circle == 1) * gdp, 0.0) / np.maximum(total, 1e-12)
+    room = np.maximum(total, 1e-12)   # no division by zero: a lone chooser's peers hold nothing
+    a, b = (circle == 0) * gdp, (circle == 1) * gdp
+    in_a = np.where(total > 0, a.sum() - a, 0.0) / room
+    in_b = np.where(total > 0, b.sum() - b, 0.0) / room
     return in_a, in_b
 
 
 def draw(probabilities: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     """Circle index per chooser from one uniform draw each (inverse CDF)."""
-    return (uniforms[:, None] > np.cumsum(probabilities, axis=1)).sum(axis=1).clip(0, 2)
+    return np.minimum((uniforms[:, None] > np.cumsum(probabilities, axis=1)).sum(axis=1), 2)
+
+
+@kernel
+def months_in_circle(months: np.ndarray, circle: np.ndarray, which: int) -> np.ndarray:
+    """Months each country has been in circle ``which`` after one more month: one more for its
+    members, 0 for every other country ``[C]`` (a month's step, compiled: it runs every month)."""
+    out = np.zeros(months.size)
+    for c in range(months.size):
+        if circle[c] == which:
+            out[c] = months[c] + 1.0
+    return out

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.jit import kernel
+
 
 def allocate_orders(delivered: np.ndarray, units: np.ndarray, order_month: np.ndarray,
                     score: np.ndarray, priority_rule: np.ndarray, open_from: np.ndarray) -> np.ndarray:
@@ -26,17 +28,32 @@ def allocate_orders(delivered: np.ndarray, units: np.ndarray, order_month: np.nd
     Returns:
         ``[J, T]`` cumulative units per order; each month's deliveries are fully allocated.
     """
-    n_orders, months = units.size, delivered.size
+    units = np.asarray(units, dtype=float)
+    n_orders = units.size
     own = np.isinf(units)
     fcfs = np.lexsort((np.arange(n_orders), order_month, own))
-    ranked = np.lexsort((np.arange(n_orders), order_month, -score, own))
+    ranked = np.lexsort((np.arange(n_orders), order_month, -np.asarray(score), own))
+    # One dtype and layout per argument: the kernel compiles once (a program's deliveries are a
+    # column of the recorder's table).
+    return _allocate(np.ascontiguousarray(delivered, dtype=float), units, fcfs.astype(np.int64),
+                     ranked.astype(np.int64), np.ascontiguousarray(priority_rule, dtype=np.bool_),
+                     np.ascontiguousarray(open_from, dtype=np.int64))
+
+
+@kernel
+def _allocate(delivered: np.ndarray, units: np.ndarray, fcfs: np.ndarray, ranked: np.ndarray,
+              priority_rule: np.ndarray, open_from: np.ndarray) -> np.ndarray:
+    """:func:`allocate_orders` month by month, given the orders in FCFS and in priority order ``[J]``."""
+    n_orders, months = units.size, delivered.size
     got = np.zeros(n_orders)
     cum = np.zeros((n_orders, months))
     for t in range(months):
-        left = float(delivered[t])
-        for j in (ranked if priority_rule[t] else fcfs):
+        left = delivered[t]
+        order = ranked if priority_rule[t] else fcfs
+        for k in range(n_orders):
             if left <= 0:
                 break
+            j = order[k]
             if open_from[j] > t:
                 continue
             take = min(left, units[j] - got[j])

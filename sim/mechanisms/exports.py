@@ -11,28 +11,29 @@ from __future__ import annotations
 import numpy as np
 
 
-def export_shares(share0: np.ndarray, growth: np.ndarray, years: float, tariff_rise: np.ndarray,
+def export_shares(share0: np.ndarray, growth: np.ndarray, years: float | np.ndarray, tariff_rise: np.ndarray,
                   elasticity: float, years_in_b: np.ndarray, uplift_b: float,
                   rest_share: float, rest_growth: float, home: int) -> np.ndarray:
-    """Share of China's exports going to each destination.
+    """Share of China's exports going to each destination, in one month or in each of ``T``.
 
     Args:
         share0: 2024 share of China's exports per destination ``[C]`` (D82).
         growth: trend growth per year of each destination's pull ``[C]``.
-        years: years since 2024-01.
-        tariff_rise: each destination's tariff rise on Chinese goods since 2024 ``[C]``.
+        years: years since 2024-01: a scalar, or one per month ``[T]``.
+        tariff_rise: each destination's tariff rise on Chinese goods since 2024 ``[C]`` (``[T, C]``).
         elasticity: exports fall as ``(1 + tariff_rise) ** -elasticity``.
-        years_in_b: years since each destination joined circle B (0 if not in B) ``[C]``.
+        years_in_b: years since each destination joined circle B (0 if not in B) ``[C]`` (``[T, C]``).
         uplift_b: extra growth per year of circle-B membership.
         rest_share: 2024 share of destinations not modelled.
         rest_growth: their growth per year.
         home: index of China (no exports to itself).
 
     Returns:
-        ``[C]`` shares of China's total exports (with the rest, they sum to 1).
+        ``[C]`` (``[T, C]``) shares of China's total exports (with the rest, they sum to 1).
     """
+    years = np.asarray(years, dtype=float)[..., None]   # broadcast over destinations
     pull = (share0 * (1.0 + growth) ** years * (1.0 + tariff_rise) ** (-elasticity)
             * (1.0 + uplift_b) ** years_in_b)
-    pull[home] = 0.0
+    pull[..., home] = 0.0
     rest = rest_share * (1.0 + rest_growth) ** years
-    return pull / (pull.sum() + rest)
+    return pull / (pull.sum(axis=-1, keepdims=True) + rest)

@@ -9,39 +9,43 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def sum_like_numpy(values: list[float]) -> float:
-    """``np.sum(values)`` bit for bit: left to right below 8 terms (numpy's order there),
-    else numpy's own pairwise sum. (Python's ``sum`` of floats compensates: not the same.)"""
-    if len(values) >= 8:
-        return float(np.sum(np.array(values)))
-    total = 0.0
-    for v in values:
-        total += v
-    return total
+from sim.mechanisms.jit import kernel
 
 
-def _pro_rata(supply: list[float], demand: list[float], eligible: list[list[bool]],
-              into: list[list[float]]) -> list[float]:
-    """:func:`pro_rata_by_class` on plain lists (a few classes, a few dozen buyers).
+@kernel
+def _pro_rata(supply: np.ndarray, remaining: np.ndarray, eligible: np.ndarray, into: np.ndarray,
+              given: np.ndarray) -> None:
+    """Share each class's ``supply[K]`` pro rata among the buyers that accept it and still want.
 
-    Adds each buyer's allocation to ``into[N][K]`` (in place) and returns the tonnes given
-    per class, summed over buyers in order (what ``alloc.sum(axis=0)`` gives).
+    Adds to ``into[N, K]`` and ``given[K]``; takes what it gives from ``remaining[N]`` (in place).
     """
-    remaining = list(demand)
-    given = [0.0] * len(supply)
-    for k, available in enumerate(supply):
-        takers = [n for n, left in enumerate(remaining) if eligible[n][k] and left > 0]
-        want = sum_like_numpy([remaining[n] for n in takers])
-        if want <= 0 or available <= 0:
+    n_k = supply.size
+    for k in range(n_k):
+        want = 0.0
+        for n in range(remaining.size):
+            if eligible[n, k] and remaining[n] > 0:
+                want += remaining[n]
+        if want <= 0 or supply[k] <= 0:
             continue
-        fraction = min(1.0, available / want)
-        for n in takers:
-            give = remaining[n] * fraction
-            into[n][k] += give
-            remaining[n] -= give
-            given[k] += give
-    return given
+        fraction = min(1.0, supply[k] / want)
+        for n in range(remaining.size):
+            if eligible[n, k] and remaining[n] > 0:
+                give = remaining[n] * fraction
+                into[n, k] += give
+                remaining[n] -= give
+                given[k] += give
+
+
+@kernel
+def _draw(inventory: np.ndarray, sellers: np.ndarray, supply: np.ndarray, taken: np.ndarray) -> None:
+    """Take class totals ``taken[K]`` from the ``sellers`` rows of ``inventory[S, K]`` (in place),
+    pro rata to their stock; ``supply[K]`` is those sellers' total per class."""
+    for k in range(supply.size):
+        if supply[k] > 0:
+            fraction = min(taken[k] / supply[k], 1.0)
+            for s in range(inventory.shape[0]):
+                if sellers[s]:
+                    inventory[s, k] -= inventory[s, k] * fraction
 
 
 def pro_rata_by_class(supply: np.ndarray, demand: np.ndarray, eligible: np.ndarray) -> np.ndarray:
@@ -55,17 +59,11 @@ def pro_rata_by_class(supply: np.ndarray, demand: np.ndarray, eligible: np.ndarr
     Returns:
         Allocation ``[N, K]``; each buyer gets at most its demand, each class at most its supply.
     """
-    supply = np.asarray(supply, dtype=float).tolist()
-    demand = np.asarray(demand, dtype=float).tolist()
-    alloc = [[0.0] * len(supply) for _ in demand]
-    _pro_rata(supply, demand, np.asarray(eligible, dtype=bool).tolist(), alloc)
-    return np.array(alloc, dtype=float).reshape(len(demand), len(supply))
-
-
-def _draw(inventory: np.ndarray, total: list[float], taken: list[float]) -> np.ndarray:
-    """:func:`draw_from_sellers` given the sellers' class totals ``inventory.sum(axis=0)``."""
-    frac = [min(t / s, 1.0) if s > 0 else 0.0 for t, s in zip(taken, total)]
-    return inventory * np.array(frac)
+    supply = np.asarray(supply, dtype=float)
+    demand = np.array(demand, dtype=float)
+    alloc = np.zeros((demand.size, supply.size))
+    _pro_rata(supply, demand, np.asarray(eligible, dtype=np.bool_), alloc, np.zeros(supply.size))
+    return alloc
 
 
 def draw_from_sellers(inventory: np.ndarray, taken: np.ndarray) -> np.ndarray:
@@ -74,7 +72,60 @@ def draw_from_sellers(inventory: np.ndarray, taken: np.ndarray) -> np.ndarray:
     Returns:
         Tonnes taken from each seller, ``[S, K]``.
     """
-    return _draw(inventory, inventory.sum(axis=0).tolist(), np.asarray(taken, dtype=float).tolist())
+    inventory = np.asarray(inventory, dtype=float)
+    left = inventory.copy()
+    _draw(left, np.ones(inventory.shape[0], np.bool_), inventory.sum(axis=0), np.asarray(taken, dtype=float))
+    return inventory - left
+
+
+@kernel
+def _allocate(inv: np.ndarray, rated: np.ndarray, offtake: np.ndarray, market: np.ndarray, eligible: np.ndarray,
+              bound: np.ndarray, received: np.ndarray) -> None:
+    """:func:`allocate_ex_china` on ``inv[S, K]`` (drawn in place) into zeroed ``received[N, K]``."""
+    n_s, n_k = inv.shape
+    want = market + rated
+    given = np.zeros(n_k)
+    # 1. Rated (priority-rated defense) orders come first at the sellers bound by the rating.
+    if (rated > 0).any():
+        supply = np.zeros(n_k)
+        for s in range(n_s):
+            if bound[s]:
+                supply += inv[s]
+        _pro_rata(supply, rated.copy(), eligible, received, given)
+        _draw(inv, bound, supply, given)
+        for n in range(want.size):
+            want[n] -= received[n].sum()
+    # 2. Offtake contracts: a buyer takes its share of a named seller's supply (each seller's
+    # total before its buyers draw), sellers in order, each one's buyers in order.
+    for s in range(n_s):
+        total = inv[s].sum()
+        if total <= 0:
+            continue
+        for n in range(want.size):
+            share = offtake[s, n]
+            if share <= 0 or not want[n] > 0:   # a zero share entitles to nothing
+                continue
+            avail_total = 0.0
+            for k in range(n_k):
+                if eligible[n, k]:
+                    avail_total += inv[s, k]
+            amount = min(share * total, want[n], avail_total)
+            if amount <= 0:
+                continue
+            for k in range(n_k):
+                if eligible[n, k]:
+                    part = inv[s, k] * (amount / avail_total)
+                    inv[s, k] -= part
+                    received[n, k] += part
+            want[n] -= amount
+    # 3. What is left goes pro rata to the remaining demand.
+    if (want > 0).any():
+        supply = np.zeros(n_k)
+        for s in range(n_s):
+            supply += inv[s]
+        given[:] = 0.0
+        _pro_rata(supply, want, eligible, received, given)
+        _draw(inv, np.ones(n_s, np.bool_), supply, given)
 
 
 def allocate_ex_china(inventory: np.ndarray, rated: np.ndarray, offtake: np.ndarray,
@@ -95,54 +146,39 @@ def allocate_ex_china(inventory: np.ndarray, rated: np.ndarray, offtake: np.ndar
     Returns:
         ``(received[N, K], sold[S, K])`` in tonnes.
     """
-    # Per-buyer work runs on plain lists (a few classes, a few dozen buyers), whole-seller
-    # draws in numpy; the operations are the same, one for one, as on arrays. A stage with
-    # no demand gives and draws nothing, so it is skipped.
-    inv = inventory.astype(float)
-    n_classes = inv.shape[1]
-    bound = np.ones(inv.shape[0], bool) if rated_sellers is None else np.asarray(rated_sellers, bool)
-    elig = np.asarray(eligible, dtype=bool).tolist()
-    rated = np.asarray(rated, dtype=float).tolist()
-    want = [a + b for a, b in zip(np.asarray(market, dtype=float).tolist(), rated)]
-    received = [[0.0] * n_classes for _ in rated]
-    # 1. Rated (priority-rated defense) orders come first at the sellers bound by the rating.
-    if any(r > 0 for r in rated):
-        at_bound = inv[bound]
-        supply = at_bound.sum(axis=0).tolist()
-        given = _pro_rata(supply, rated, elig, received)
-        inv[bound] = at_bound - _draw(at_bound, supply, given)
-        want = [w - sum_like_numpy(got) for w, got in zip(want, received)]
-    # 2. Offtake contracts: a buyer takes its share of a named seller's supply. Sellers in
-    # order, each one's buyers in order; a zero share entitles to nothing.
-    contracted = (offtake.sum(axis=1) > 0).tolist()
-    stocks = inv.tolist()
-    totals = inv.sum(axis=1).tolist()   # each seller's total before its buyers draw
-    rows, cols = np.nonzero(offtake > 0)
-    drawn = set()
-    for s, n, share in zip(rows.tolist(), cols.tolist(), offtake[rows, cols].tolist()):
-        if not contracted[s] or totals[s] <= 0 or not want[n] > 0:   # nothing to sell or wanted
-            continue
-        entitled = min(share * totals[s], want[n])
-        avail = [x * ok for x, ok in zip(stocks[s], elig[n])]
-        avail_total = sum_like_numpy(avail)
-        amount = min(entitled, avail_total)
-        if amount <= 0:
-            continue
-        part = [a * (amount / avail_total) for a in avail]
-        stocks[s] = [x - p for x, p in zip(stocks[s], part)]
-        received[n] = [r + p for r, p in zip(received[n], part)]
-        want[n] -= amount
-        drawn.add(s)
-    for s in drawn:
-        inv[s] = stocks[s]
-    # 3. What is left goes pro rata to the remaining demand.
-    if any(w > 0 for w in want):
-        supply = inv.sum(axis=0).tolist()
-        given = _pro_rata(supply, want, elig, received)
-        inv -= _draw(inv, supply, given)
-    return np.array(received, dtype=float).reshape(len(rated), n_classes), inventory - inv
+    inv = np.array(inventory, dtype=float)
+    bound = np.ones(inv.shape[0], np.bool_) if rated_sellers is None else np.asarray(rated_sellers, np.bool_)
+    rated = np.asarray(rated, dtype=float)
+    received = np.zeros((rated.size, inv.shape[1]))
+    _allocate(inv, rated, np.asarray(offtake, dtype=float), np.asarray(market, dtype=float),
+              np.asarray(eligible, dtype=np.bool_), bound, received)
+    return received, inventory - inv
 
 
+@kernel
+def clear_ex_china(stock: np.ndarray, need: np.ndarray, rated_share: np.ndarray, offtake: np.ndarray,
+                   eligible: np.ndarray, bound: np.ndarray, received: np.ndarray) -> None:
+    """Every material's ex-China market in one call: :func:`allocate_ex_china` per material.
+
+    Args:
+        stock: ex-China sellers' unsold output ``[S, M, K]`` (t; drawn in place).
+        need: t each buyer wants per material ``[N, M]``.
+        rated_share: share of each buyer's need that is a rated order ``[N]`` (0-1).
+        offtake: contracted share of each seller's supply per buyer ``[S, N]``.
+        eligible: classes each buyer may take ``[N, K]``.
+        bound: sellers bound to serve rated orders first ``[S]``.
+        received: out, zeroed: t each buyer receives ``[N, M, K]``.
+    """
+    for m in range(stock.shape[1]):
+        inv = stock[:, m, :].copy()
+        if inv.sum() <= 0:
+            continue
+        rated = need[:, m] * rated_share
+        _allocate(inv, rated, offtake, need[:, m] - rated, eligible, bound, received[:, m, :])
+        stock[:, m, :] = inv
+
+
+@kernel
 def update_price(price: np.ndarray, anchor: np.ndarray, premium: np.ndarray,
                  fill: np.ndarray, speed: float, floor: np.ndarray | float = 0.0) -> np.ndarray:
     """Move prices part of the way to cost-plus-scarcity targets.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.mechanisms.jit import kernel
+
 
 def delivery_lag(planned_cum: np.ndarray, actual_cum: np.ndarray) -> np.ndarray:
     """Months behind plan at the end of each month: ``t - P^-1(D(t))``, never negative.
@@ -20,17 +22,24 @@ def delivery_lag(planned_cum: np.ndarray, actual_cum: np.ndarray) -> np.ndarray:
     Returns:
         Lag in months, ``[T]``.
     """
-    p = np.asarray(planned_cum, dtype=float)
-    d = np.asarray(actual_cum, dtype=float)
-    t = np.arange(p.size, dtype=float)
-    ahead = d >= p - 1e-9
-    i = np.minimum(np.searchsorted(p, d, side="right"), p.size - 1)  # first month with P > D
-    p_prev = np.where(i > 0, p[np.maximum(i - 1, 0)], 0.0)
-    span = p[i] - p_prev
-    with np.errstate(invalid="ignore", divide="ignore"):
-        frac = np.where(span > 0, (d - p_prev) / span, 0.0)
-    reach = (i - 1) + np.clip(frac, 0.0, 1.0)
-    return np.where(ahead, 0.0, np.maximum(t - reach, 0.0))
+    return _lag(np.ascontiguousarray(planned_cum, dtype=float), np.ascontiguousarray(actual_cum, dtype=float))
+
+
+@kernel
+def _lag(p: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """:func:`delivery_lag` month by month (a run's table asks for a hundred or so of these)."""
+    out = np.zeros(d.size)
+    first_above = np.searchsorted(p, d, side="right")   # first month with P > D
+    for t in range(d.size):
+        if d[t] >= p[t] - 1e-9:   # on or ahead of plan
+            continue
+        i = min(first_above[t], p.size - 1)
+        p_prev = p[i - 1] if i > 0 else 0.0
+        span = p[i] - p_prev
+        frac = (d[t] - p_prev) / span if span > 0 else 0.0
+        reach = (i - 1) + min(max(frac, 0.0), 1.0)
+        out[t] = max(t - reach, 0.0)
+    return out
 
 
 def lag_series(planned_cum: np.ndarray, actual_cum: np.ndarray, order_country: np.ndarray,

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.alignment import choice_probabilities, draw, peer_shares, utilities
-from sim.mechanisms.club import club_offer, join_utilities, pooled_offtake, uncontracted
+from sim.mechanisms.alignment import choice_probabilities, draw, months_in_circle, peer_shares, utilities
+from sim.mechanisms.club import club_terms, join_utilities, pooled_offtake
 from sim.mechanisms.investment import is_election
-from sim.mechanisms.reaction import pressure
+from sim.mechanisms.production import ramp_share
+from sim.mechanisms.reaction import club_share, pressure, reserve_cover
 from sim.model.state import ModelState
 from sim.model.world import gdp_at
 from sim.vocab import CIRCLES, HEAVY
+
+A, B = CIRCLES.index("A"), CIRCLES.index("B")
 
 
 class Decisions(ModelState):
@@ -45,28 +48,16 @@ class Decisions(ModelState):
         """The club's offer if every candidate joined, and its cost.
 
         Offer: mean over the materials the members use of the pooled share of member-sited
-        plants' uncontracted capacity over the members' use (0-1, :func:`sim.mechanisms.club.club_offer`).
-        Cost: capacity-weighted relative premium of those plants' unit cost over the China
-        price of their output mix (main output and, at separation, heavy oxide).
+        plants' uncontracted capacity over the members' use (0-1); cost: capacity-weighted
+        relative premium of those plants' unit cost over the China price of their output mix
+        (:func:`sim.mechanisms.club.club_terms`).
         """
         k, w = self.policy.club, self.world
         joining = self.member.copy()
         joining[k.candidates] = True
-        site = joining[w.r_site[self._ex_idx]]
-        free = uncontracted(w.r_offtake[self._ex_idx])
-        ramp = np.array([r.ramp(t) for r in self.ex_china])
-        cap = np.zeros((len(self.ex_china), self.use.shape[1]))
-        cap[np.arange(len(self.ex_china)), self._ex_output] = ramp * w.r_cap[self._ex_idx]
-        cap[:, HEAVY] += ramp * w.r_heavy[self._ex_idx]
-        use = self.use[joining].sum(axis=0)
-        offer = club_offer(cap * free[:, None], site, use, k.pool_share)
-        made = cap.sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            value = np.where(made > 0, (cap * self.price[:, 0]).sum(axis=1) / made, 1.0)   # USD/kg of output
-        premium = np.maximum(w.r_cost[self._ex_idx] / np.maximum(value, 1e-9) - 1.0, 0.0)
-        weight = made * free * site
-        cost = float((premium * weight).sum() / weight.sum()) if weight.sum() > 0 else 0.0
-        return float(offer[use > 0].mean()) if np.any(use > 0) else 0.0, cost
+        ramp = ramp_share(t, self.plant_start, self._plants.ramp_months)
+        return club_terms(ramp, self._ex_idx, self._ex_output, w.r_cap, w.r_heavy, w.r_offtake, w.r_cost,
+                          w.r_site, joining, self.use, self.price[:, 0], k.pool_share, HEAVY)
 
     def _refresh_offtake(self) -> None:
         """Contracted offtake plus the club's pool for the current members."""
@@ -78,15 +69,12 @@ class Decisions(ModelState):
 
     def _china_reacts(self, t: int) -> None:
         """China's pressure from the club, US tariffs and circle-A stockpiling (S22)."""
-        w, k, r = self.world, self.policy.club, self.policy.reaction
-        gdp = gdp_at(w, self.policy.start_abs, t)
-        cand = k.candidates
-        club_share = gdp[cand][self.member[cand]].sum() / max(gdp[cand].sum(), 1e-12)
-        in_a = self.circle == CIRCLES.index("A")
-        held = sum(c.stockpile[HEAVY].sum() for c in self.countries if in_a[c.index])
-        cover_years = held / max(self.use[in_a, HEAVY].sum() * 12.0, 1e-12)
+        r = self.policy.reaction
+        gdp = gdp_at(self.world, self.policy.start_abs, t)
+        share = club_share(gdp, self.policy.club.candidates, self.member)
+        cover_years = reserve_cover(self.stockpiles[:, HEAVY], self.use[:, HEAVY], self.circle, A)
         tariff = self.terms.tariff_rise[self.us] if self.us >= 0 else 0.0
-        p = pressure(club_share, tariff, cover_years, r.weights, r.tariff_reference)
+        p = pressure(share, tariff, cover_years, r.weights, r.tariff_reference)
         self.terms.react(p, t)
 
     # ---- Global South alignment (S18) -----------------------------------------------------
@@ -106,7 +94,7 @@ class Decisions(ModelState):
 
     def _count_months_in_b(self, t: int) -> None:
         """One more month in circle B for its members; 0 for every other country (S13)."""
-        self.months_in_b = (self.months_in_b + 1) * (self.circle == CIRCLES.index("B"))
+        self.months_in_b = months_in_circle(self.months_in_b, self.circle, B)
 
     # ---- investment and politics (S20) ----------------------------------------------------
     def _invest(self, t: int) -> None:
@@ -121,20 +109,21 @@ class Decisions(ModelState):
             self.trust = np.maximum(self.trust - pol.club.trust_loss, 0.0)
         if month % 12 + 1 != pol.review_month:
             return
-        for r in self.refiners:
-            if r.candidate and r.decided_at is None and t >= r.earliest:
+        for i in self.world.r_candidate.nonzero()[0].tolist():   # in refiner order: commits draw slips
+            r = self.refiners[i]
+            if r.decided_at is None and t >= r.earliest:
                 if r.consider(t, self.price[:, 0], self.price[:, 1]) > 0:
                     self.fiscal[r.site] += r.commit(t)
 
     def _accrue_fiscal(self, t: int) -> None:
         """Public funds of plants being built are spent evenly from the run's start (or the
         investment decision, for a candidate) until first output; undecided candidates draw none."""
-        w = self.world
-        for r in self.refiners:
-            funds = w.r_funds[r.index]
-            if funds <= 0 or (r.candidate and r.decided_at is None):
+        funds = self.world.r_funds
+        for i in (funds > 0).nonzero()[0].tolist():   # the few plants with public funds
+            r = self.refiners[i]
+            if r.candidate and r.decided_at is None:
                 continue
-            begin = r.decided_at if r.candidate else 0
-            if begin <= t < r.start:
-                self.fiscal[w.r_site[r.index]] += funds / (r.start - begin)
+            begin, start = (r.decided_at if r.candidate else 0), r.start
+            if begin <= t < start:
+                self.fiscal[r.site] += funds[i] / (start - begin)
 

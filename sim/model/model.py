@@ -26,7 +26,7 @@ from sim.model.production import Production
 from sim.model.recorder import Recorder
 from sim.model.regime import PolicyState
 from sim.model.upgrades import Upgrades
-from sim.model.world import World
+from sim.model.world import PlantArrays, World
 from sim.vocab import CIRCLES, N_CLASSES, OUTPUT
 
 WARMUP_MONTHS = 6   # months run before the start so stocks and queues settle; not recorded
@@ -53,26 +53,27 @@ SCHEDULE = (
     Stage(1, "_fire_events", (), ("quota_used", "terms")),
     Stage(2, "_set_eligibility", (), ("eligible",)),
     Stage(2, "_vote_budget", (), ("countries", "streams")),
-    Stage(2, "_club_month", ("cn_dependence", "price", "refiners", "trust", "use", "countries"),
+    Stage(2, "_club_month", ("cn_dependence", "plant_start", "price", "trust", "use", "countries"),
           ("member", "member_since", "offtake", "terms", "tier_before_club"), warm_up=False),
-    Stage(2, "_china_reacts", ("circle", "countries", "member", "use"), ("terms",), warm_up=False),
+    Stage(2, "_china_reacts", ("circle", "member", "stockpiles", "use"), ("terms",), warm_up=False),
     Stage(2, "_align", ("countries", "fill"), ("circle", "streams", "terms"), warm_up=False),
     Stage(2, "_count_months_in_b", ("circle",), ("months_in_b",), warm_up=False),
-    Stage(3, "_produce", ("countries", "export_ema", "subsidy"),
-          ("cost", "fiscal", "hold", "ledger", "plant_stock", "refiners", "shortfall", "use")),
+    Stage(3, "_produce", ("export_ema", "plant_start", "subsidy"),
+          ("cost", "fiscal", "hold", "ledger", "plant_stock", "shortfall", "use")),
     Stage(4, "_clear_markets", ("bom_scale", "eligible", "last_shortfall", "member", "offtake", "producers", "terms",
                                 "use"),
           ("cn_dependence", "cn_exports", "countries", "export_ema", "fiscal", "hold", "plant_stock", "price",
-           "queue", "quota_used", "refiners", "stockpiles", "streams", "transit")),
+           "queue", "quota_used", "stockpiles", "streams", "transit")),
     Stage(5, "_arrive", (), ("hold", "transit")),
-    Stage(6, "_use_material", ("bom_scale", "countries", "eligible", "use"),
+    Stage(6, "_use_material", ("bom_scale", "eligible", "use"),
           ("delivered", "fill", "hold", "ledger", "producers", "shortfall")),
-    Stage(6, "_upgrade", ("delivered", "eligible", "hold", "producers", "refiners", "shortfall", "terms", "transit",
+    Stage(6, "_upgrade", ("delivered", "eligible", "hold", "plant_start", "producers", "shortfall", "terms", "transit",
                           "use"),
           ("bom_scale", "frontier", "gen_current", "gen_downgraded", "gen_level", "gen_reason", "plant_level",
            "plant_licensed", "plant_reached", "upgrade_out"), warm_up=False),
-    Stage(7, "_accrue_fiscal", ("refiners",), ("fiscal",), warm_up=False),
-    Stage(7, "_invest", ("price",), ("fiscal", "grant", "refiners", "reversals", "streams", "subsidy", "trust"),
+    Stage(7, "_accrue_fiscal", ("plant_start", "refiners"), ("fiscal",), warm_up=False),
+    Stage(7, "_invest", ("price",), ("fiscal", "grant", "plant_start", "refiners", "reversals", "streams", "subsidy",
+                                     "trust"),
           warm_up=False),
     Stage(7, "_carry_shortfall", ("shortfall",), ("last_shortfall",)),
     Stage(8, "_check_balance", ("hold", "plant_stock", "queue", "stockpiles", "transit"), ("ledger",)),
@@ -129,15 +130,20 @@ class RhythmModel(Production, MarketClearing, Decisions, Upgrades, mesa.Model):
 
     def _build_plants(self) -> None:
         w = self.world
+        # Every plant's schedule and unsold output in arrays (each refiner's a view of its row),
+        # so the production kernel and the markets read all plants at once.
+        self.plant_start = w.r_start.astype(np.int64)
+        self.plant_stock = np.zeros((len(w.refiners), w.recipe.shape[1], N_CLASSES))
         self.refiners = [Refiner(self, r) for r in range(len(w.refiners))]   # each draws its slip
-        # Every plant's unsold output in one array, each refiner's inventory a view of its row,
-        # so the markets read and draw all sellers of a material at once.
-        self.plant_stock = np.zeros((len(self.refiners), w.recipe.shape[1], N_CLASSES))
-        for r in self.refiners:
-            r.inventory = self.plant_stock[r.index]
+        chinese = np.array([r.chinese for r in self.refiners], dtype=bool)
+        room = self.policy.refiner_inventory_months * (w.r_cap + w.r_heavy)   # t of unsold output kept
+        output = np.array([OUTPUT[s] for s in w.r_stage], dtype=np.int64)
+        self._plants = PlantArrays(w.r_stage.astype(np.int64), output,
+                                   w.r_site.astype(np.int64), chinese, w.r_ramp.astype(np.int64),
+                                   w.r_qual.astype(np.int64), w.r_cap.astype(float), w.r_heavy.astype(float),
+                                   w.r_feed.astype(float), room.astype(float), w.r_cost.astype(float))
         self.ex_china = [r for r in self.refiners if not r.chinese]
         self.by_stage = [[r for r in self.refiners if r.stage == s] for s in range(len(w.recipe))]
-        self._recipes = w.recipe.tolist()
         self._ex_idx = np.array([r.index for r in self.ex_china], dtype=int)
         self._ex_output = np.array([OUTPUT[r.stage] for r in self.ex_china], dtype=int)
         self.offtake = np.zeros((len(self.ex_china), self.n_c + self.n_p))
@@ -145,8 +151,7 @@ class RhythmModel(Production, MarketClearing, Decisions, Upgrades, mesa.Model):
         # DPAS ratings bind US persons only (15 CFR 700): plants sited in the US serve rated
         # orders first; abroad a US defense order queues like any other.
         self.rated_sellers = np.array([r.site == self.us for r in self.ex_china], dtype=bool)
-        self._floors = [[(s, float(w.r_floor[r.index]), r.site) for s, r in enumerate(self.ex_china)
-                         if r.output == m] for m in range(w.recipe.shape[1])]
+        self._ex_floor = w.r_floor[self._ex_idx].astype(float)   # USD/kg guaranteed for each one's main output
 
     def _build_producers(self) -> None:
         groups: dict[tuple, list[int]] = {}
@@ -161,7 +166,8 @@ class RhythmModel(Production, MarketClearing, Decisions, Upgrades, mesa.Model):
         self.rated = np.concatenate([np.zeros(n_c, bool), self.us_program])
         self.foreign = self.buyer_country != w.cn
         self._domestic_programs = np.nonzero(~self.foreign[n_c:])[0] + n_c
-        self._lead_cn = w.transit_cn[self.buyer_country].astype(int).tolist()
+        self._lead_cn = w.transit_cn[self.buyer_country].astype(np.int64)
+        self._to_country = (self.buyer_country[None, :] == np.arange(n_c)[:, None]).astype(float)   # [C, B] sums buyers by country
 
     def _build_club(self) -> None:
         """The allied club (S21): nobody a member yet, no one metered, all dependent on China."""
@@ -208,9 +214,10 @@ class RhythmModel(Production, MarketClearing, Decisions, Upgrades, mesa.Model):
         """Stocks at their targets, Chinese-origin (D7, D59: supply chains ran through China)."""
         self._produce(0, dry_run=True)
         self.hold[: self.n_c, :, 0] = self.world.cover[:, None] * self.use
+        targets = np.zeros((self.n_p, self.use.shape[1]))
         for producer in self.producers:
-            for j, p in enumerate(producer.programs):
-                self.hold[self.n_c + p, :, 0] = producer.inventory_target(j, 0)
+            producer.inventory_targets(0, targets)
+        self.hold[self.n_c:, :, 0] = targets
         self.ledger = Ledger(self.policy.start, self.policy.check_conservation)
 
     def _warm_up(self) -> None:

@@ -1,18 +1,26 @@
-"""Data collection: per-month arrays during a run, one tidy table at the end."""
+"""Data collection: per-month arrays during a run, one tidy table at the end.
+
+A month's record is a copy of the model state the outputs are made of; every output that is a
+function of those copies (cover days, export and GDP shares, capacity shares, unit costs) is
+computed once over all months when the table is built, not month by month.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from agents.refiner import NEVER
 from sim.calendar import month_dates
 from sim.mechanisms.allocation import allocate_orders
 from sim.mechanisms.exports import export_shares
 from sim.mechanisms.metrics import lag_series, mean_of
 from sim.mechanisms.production import planned_rate
 from sim.model.upgrade_records import UpgradeRecords
-from sim.model.world import gdp_at, years_since_2024
-from sim.vocab import CIRCLES, DAYS_PER_MONTH, MAGNET, MARKETS, MATERIALS, STAGES
+from sim.model.world import years_since_2024
+from sim.vocab import CIRCLES, DAYS_PER_MONTH, MAGNET, MARKETS, MATERIALS, N_CLASSES, STAGES
+
+B = CIRCLES.index("B")
 
 
 class Recorder:
@@ -30,19 +38,18 @@ class Recorder:
         self.months = months
         self.deliveries = np.zeros((months, len(w.programs)))
         self.shortfall = np.zeros((months, n_c, n_m))
-        self.cover_days = np.zeros((months, n_c, n_m))
+        self.stockpiles = np.zeros((months, n_c, n_m, N_CLASSES))   # t in strategic stockpiles
+        self.use = np.zeros((months, n_c, n_m))                      # t/month used
         self.price = np.zeros((months, n_m, len(MARKETS)))
-        self.capacity_share = np.zeros((months, len(STAGES)))
-        self.export_share = np.zeros((months, n_c))
-        self.circle_b = np.zeros(months)
+        self.plant_start = np.zeros((months, len(w.refiners)), dtype=np.int64)
+        self.tariff_rise = np.zeros((months, n_c))
+        self.months_in_b = np.zeros((months, n_c))
         self.fiscal = np.zeros((months, n_c))
         self.cn_magnet_exports = np.zeros((months, n_c))
-        self.unit_cost = np.full((months, len(STAGES), len(MARKETS)), np.nan)
+        self.cost = np.zeros((months,) + model.cost.shape)           # [T, stage, market, (t made, USD)]
         self.america_first = np.zeros(months, dtype=bool)
         self.circle = np.zeros((months, n_c), dtype=int)
-        self.decided = np.zeros((months, len(STAGES)))
         self.us_subsidy = np.zeros(months)
-        self.circle_b_south = np.zeros(months)
         self.member = np.zeros((months, n_c), dtype=bool)
         self.pressure = np.zeros(months)
         self.extraterritorial = np.zeros(months, dtype=bool)
@@ -50,40 +57,76 @@ class Recorder:
 
     def record(self, t: int) -> None:
         """Store month ``t`` of the model's state."""
-        m, w = self.model, self.model.world
+        m = self.model
+        terms = m.terms
         self.deliveries[t] = m.delivered
-        self.america_first[t] = m.terms.america_first
         self.shortfall[t] = m.shortfall
-        stockpile = m.stockpiles.sum(axis=2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            self.cover_days[t] = np.where(m.use > 0, stockpile / (m.use / DAYS_PER_MONTH), 0.0)
+        self.stockpiles[t] = m.stockpiles
+        self.use[t] = m.use
         self.price[t] = m.price
-        for s, plants in enumerate(m.by_stage):
-            cap = np.array([r.ramp(t) * w.r_cap[r.index] for r in plants])
-            foreign = np.array([not r.chinese for r in plants])
-            self.capacity_share[t, s] = cap[foreign].sum() / cap.sum() if cap.sum() > 0 else 0.0
-        pol = m.policy
-        self.export_share[t] = export_shares(
-            w.export_share0, w.export_growth, years_since_2024(pol.start_abs, t), m.terms.tariff_rise,
-            pol.elasticity, m.months_in_b / 12.0, pol.uplift_b, pol.rest_share, pol.rest_growth, w.cn)
-        gdp = gdp_at(w, m.policy.start_abs, t)
-        self.circle[t] = m.circle
-        for r in m.refiners:
-            if r.candidate and r.decided_at is not None:
-                self.decided[t, r.stage] += 1
-        self.us_subsidy[t] = m.subsidy[m.us] if m.us >= 0 else 0.0
-        in_b = m.circle == CIRCLES.index("B")
-        self.circle_b[t] = gdp[in_b].sum() / gdp.sum()
-        south = pol.choosers
-        self.circle_b_south[t] = gdp[south][in_b[south]].sum() / gdp[south].sum() if south.size else 0.0
-        self.member[t] = m.member
-        self.pressure[t] = m.terms.pressure
-        self.extraterritorial[t] = m.terms.extraterritorial
+        self.plant_start[t] = m.plant_start
+        self.tariff_rise[t] = terms.tariff_rise
+        self.months_in_b[t] = m.months_in_b
         self.fiscal[t] = m.fiscal
         self.cn_magnet_exports[t] = m.cn_exports[:, MAGNET]
-        made, usd = m.cost[..., 0], m.cost[..., 1]
-        self.unit_cost[t] = np.where(made > 0, usd / np.maximum(made, 1e-12) / 1000.0, np.nan)
+        self.cost[t] = m.cost
+        self.america_first[t] = terms.america_first
+        self.circle[t] = m.circle
+        self.us_subsidy[t] = m.subsidy[m.us] if m.us >= 0 else 0.0
+        self.member[t] = m.member
+        self.pressure[t] = terms.pressure
+        self.extraterritorial[t] = terms.extraterritorial
         self.upgrades.record(t)
+
+    # ---- outputs computed from the records, over all months at once ------------------------
+    @property
+    def cover_days(self) -> np.ndarray:
+        """Days of use each country's stockpile covers, per material ``[T, C, M]`` (0 where unused)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(self.use > 0, self.stockpiles.sum(axis=3) / (self.use / DAYS_PER_MONTH), 0.0)
+
+    @property
+    def export_share(self) -> np.ndarray:
+        """Share of China's exports going to each country ``[T, C]`` (:func:`export_shares`)."""
+        w, pol = self.model.world, self.model.policy
+        years = years_since_2024(pol.start_abs, np.arange(self.months))
+        return export_shares(w.export_share0, w.export_growth, years, self.tariff_rise, pol.elasticity,
+                             self.months_in_b / 12.0, pol.uplift_b, pol.rest_share, pol.rest_growth, w.cn)
+
+    @property
+    def capacity_share(self) -> np.ndarray:
+        """Non-Chinese plants' share of each stage's ramped capacity ``[T, S]`` (0 with none)."""
+        plants = self.model._plants
+        cap = _ramp(self.plant_start, plants.ramp_months) * plants.cap
+        total = _per_stage(cap, plants.stage)
+        foreign = _per_stage(cap * ~plants.chinese, plants.stage)
+        return np.where(total > 0, foreign / np.where(total > 0, total, 1.0), 0.0)
+
+    @property
+    def decided(self) -> np.ndarray:
+        """Candidate plants an investor has decided to build, per stage ``[T, S]``."""
+        w = self.model.world
+        chosen = w.r_candidate & (self.plant_start < NEVER)   # a candidate starts at NEVER until decided
+        return _per_stage(chosen.astype(float), self.model._plants.stage)
+
+    @property
+    def unit_cost(self) -> np.ndarray:
+        """Output-weighted unit cost per stage and market, USD/kg ``[T, S, market]``; NaN when nothing was made."""
+        made, usd = self.cost[..., 0], self.cost[..., 1]
+        return np.where(made > 0, usd / np.maximum(made, 1e-12) / 1000.0, np.nan)
+
+    def circle_b_share(self, countries: np.ndarray | None = None) -> np.ndarray:
+        """Circle B's share of the GDP of ``countries`` (all when None) each month ``[T]``; 0 with none."""
+        m = self.model
+        w = m.world
+        years = years_since_2024(m.policy.start_abs, np.arange(self.months))
+        gdp = w.gdp0 * (1.0 + w.gdp_growth) ** years[:, None]   # USD bn, [T, C] (sim.model.world.gdp_at)
+        in_b = self.circle == B
+        if countries is not None:
+            if not countries.size:
+                return np.zeros(self.months)
+            gdp, in_b = gdp[:, countries], in_b[:, countries]
+        return np.where(in_b, gdp, 0.0).sum(axis=1) / gdp.sum(axis=1)
 
     def budget_passed_at(self) -> int:
         """Month Taiwan's special budget passed, or the horizon if it never did."""
@@ -140,26 +183,27 @@ class Recorder:
             n = np.maximum(mask.sum(axis=0), 1)
             out += [("delivery_lag_months", f"circle:{circle}", (np.array(lag_m) * mask).sum(axis=0) / n),
                     ("delivery_lag_cycles", f"circle:{circle}", (np.array(lag_c) * mask).sum(axis=0) / n)]
-            
+        cover, exports = self.cover_days, self.export_share
         for c, cid in enumerate(w.countries):
             for k, mat in enumerate(MATERIALS):
                 out.append(("shortfall_t", f"{mat}:{cid}", self.shortfall[:, c, k]))
-                out.append(("stockpile_cover_days", f"{mat}:{cid}", self.cover_days[:, c, k]))
+                out.append(("stockpile_cover_days", f"{mat}:{cid}", cover[:, c, k]))
             out.append(("fiscal_cost_usd", cid, self.fiscal[:, c]))
             out.append(("china_magnet_exports_t", cid, self.cn_magnet_exports[:, c]))
             if c != w.cn:
-                out.append(("china_export_share", cid, self.export_share[:, c]))
+                out.append(("china_export_share", cid, exports[:, c]))
         out.append(("china_magnet_exports_t", "total", self.cn_magnet_exports.sum(axis=1)))
         for k, mat in enumerate(MATERIALS):
             for j, market in enumerate(MARKETS):
                 out.append(("price_usd_per_kg", f"{mat}:{market}", self.price[:, k, j]))
+        capacity, decided, unit_cost = self.capacity_share, self.decided, self.unit_cost
         for s, stage in enumerate(STAGES):
-            out.append(("nonchina_capacity_share", stage, self.capacity_share[:, s]))
-            out.append(("plants_decided", stage, self.decided[:, s]))
+            out.append(("nonchina_capacity_share", stage, capacity[:, s]))
+            out.append(("plants_decided", stage, decided[:, s]))
             for j, market in enumerate(MARKETS):   # output-weighted unit cost; NaN when nothing was made
-                out.append(("production_cost_usd_per_kg", f"{stage}:{market}", self.unit_cost[:, s, j]))
-        out.append(("circle_b_share_gdp", "world", self.circle_b))
-        out.append(("circle_b_share_gdp", "global_south", self.circle_b_south))
+                out.append(("production_cost_usd_per_kg", f"{stage}:{market}", unit_cost[:, s, j]))
+        out.append(("circle_b_share_gdp", "world", self.circle_b_share()))
+        out.append(("circle_b_share_gdp", "global_south", self.circle_b_share(self.model.policy.choosers)))
         for c in self.model.policy.club.candidates:
             out.append(("club_member", w.countries[c], self.member[:, c].astype(float)))
         out.append(("club_members", "club", self.member.sum(axis=1).astype(float)))
@@ -178,7 +222,7 @@ class Recorder:
         """The tidy table: ``month, scenario, seed, metric, entity, value``."""
         series = self.series()
         T = self.months
-        dates = month_dates(self.model.policy.start, T)
+        dates = month_dates(self.model.policy.start, T).astype("datetime64[s]")   # pandas' unit: no conversion
         n = len(series) * T
         return pd.DataFrame({
             "month": np.tile(dates, len(series)),
@@ -191,10 +235,27 @@ class Recorder:
 
 
 def _coded(names: list[str], repeat: int) -> pd.Categorical:
-    """Each of ``names`` repeated ``repeat`` times, as a categorical: text columns of a tidy table
-    are a few dozen names repeated thousands of times, and a string array of every row would cost
-    more than the run's arithmetic."""
-    categories, codes = np.unique(np.array(names, dtype=object), return_inverse=True)
+    """Each of ``names`` repeated ``repeat`` times, as a categorical with sorted categories: text
+    columns of a tidy table are a few dozen names repeated thousands of times, and a string array
+    of every row would cost more than the run's arithmetic."""
+    categories = sorted(set(names))
+    index = {name: i for i, name in enumerate(categories)}
+    codes = np.array([index[name] for name in names], dtype=np.int8 if len(categories) < 127 else np.int16)
     return pd.Categorical.from_codes(np.repeat(codes, repeat), categories=categories)
 
 
+def _ramp(start: np.ndarray, ramp_months: np.ndarray) -> np.ndarray:
+    """Share of nameplate of each plant in each month, ``[T, R]`` from ``start[T, R]`` (the month's
+    schedules): :func:`sim.mechanisms.production.ramp_share` for every month at once."""
+    t = np.arange(start.shape[0])[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ramp = np.where(ramp_months == 0, 1.0, np.minimum(1.0, (t - start + 1) / ramp_months))
+    return np.where(t >= start, ramp, 0.0)
+
+
+def _per_stage(values: np.ndarray, stage: np.ndarray) -> np.ndarray:
+    """Sum of ``values[T, R]`` over each stage's plants, ``[T, S]``: one bincount over all months
+    (each bin sums its plants in refiner order, as a month's bincount would)."""
+    n_s = len(STAGES)
+    bins = (np.arange(values.shape[0])[:, None] * n_s + stage).ravel()
+    return np.bincount(bins, values.ravel(), minlength=values.shape[0] * n_s).reshape(-1, n_s)

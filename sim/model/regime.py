@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.events import Event
-from sim.mechanisms.reaction import tightened
+from sim.mechanisms.reaction import buyer_terms
 from sim.model.policy import Policy
 from sim.model.world import World
 from sim.vocab import MATERIALS
@@ -48,30 +48,38 @@ class PolicyState:
         self.tech_ban = tech.tech_ban            # China forbids licensing magnet-making technology (D101)
         self.upgrade_rule = tech.upgrade_rule    # China's rule on line-upgrade services abroad in force (D103)
         self.holdback = tech.holdback.copy()     # [tiers] months China holds its newest level back from each tier
+        self._transit_cn = world.transit_cn[buyer_country]   # [B] months of shipping from China (constant)
         self.refresh()
 
     def refresh(self) -> None:
         """Recompute each buyer's licence terms, priority, price gradient and expected lead."""
-        tier = self.country_tier[self.buyer_country]
-        r = self.policy.reaction
-        prob, days = tightened(self.prob, self.days, r.reacting, self.pressure, r.tighten, r.slow)
-        self.approve_prob = np.where(self.military & self.deny_military, 0.0, prob[tier])
-        self.review_days, self.review_cv = days[tier], self.cv[tier]
+        # Each buyer's tier and denial, kept for China's monthly reaction (_refresh_reacting).
+        tier = self._tier = self.country_tier[self.buyer_country]
+        self._denied = self.military & self.deny_military
+        self.review_cv = self.cv[tier]
         self.priority = np.where(self.foreign, self.priority_of_tier[tier], -1)
         self.buyer_gradient = np.where(self.foreign, self.gradient[tier], 1.0)
-        # Expected months from order to arrival for a buyer supplied from China.
-        self.lead = np.where(self.foreign, self.review_days / self.policy.working_days
-                             + self.world.transit_cn[self.buyer_country], 0.0)
+        self._refresh_reacting()
+
+    def _refresh_reacting(self) -> None:
+        """Recompute the terms China's pressure moves: approval odds, review days and the expected
+        months from order to arrival from China. Every change of a tier or of the military denial
+        goes through :meth:`refresh`, so what it kept is current."""
+        r = self.policy.reaction
+        self.approve_prob, self.review_days, self.lead = buyer_terms(
+            self.prob, self.days, r.reacting, self.pressure, r.tighten, r.slow, self._tier, self._denied,
+            self.foreign, self._transit_cn, self.policy.working_days)
 
     def react(self, pressure: float, t: int) -> None:
         """Set China's reaction to ``pressure`` (0-1) at month ``t``: reacting tiers tighten, and
         the de minimis rule returns at the threshold once its suspension has ended (D13, D14)
         and then stays: only a deal suspended it, and none is modelled after 2026."""
         r = self.policy.reaction
-        self.pressure = pressure
         self.extraterritorial = self.extraterritorial or (
             t >= self.policy.extraterritorial_from and pressure >= r.extraterritorial_at)
-        self.refresh()
+        if pressure != self.pressure:   # monthly; the terms change only with the pressure
+            self.pressure = pressure
+            self._refresh_reacting()
 
     def apply(self, event: Event) -> None:
         """Fire one event (its key was checked at compose time)."""

@@ -24,7 +24,7 @@ from sim.model.ledger import Ledger
 from sim.model.policy import Policy
 from sim.model.recorder import Recorder
 from sim.model.regime import PolicyState
-from sim.model.world import World
+from sim.model.world import PlantArrays, World
 
 
 class ModelState:
@@ -39,17 +39,18 @@ class ModelState:
     taiwan: Country | None            # Taiwan's agent, whose legislature votes its budget (None: not in the world)
     ex_china: list[Refiner]           # [X] the plants that are not Chinese, in refiner order
     by_stage: list[list[Refiner]]     # plants of each stage (separation, metal, magnet)
-    _recipes: list[list[float]]       # [stage][M] t of each input per t of output
+    _plants: PlantArrays              # the plants' constants the production kernel reads, each [R]
     _ex_idx: np.ndarray               # [X] refiner index of each ex-China plant
     _ex_output: np.ndarray            # [X] main output material of each ex-China plant
     rated_sellers: np.ndarray         # [X] bool: sited in the US, so DPAS-rated orders come first (15 CFR 700)
-    _floors: list[list[tuple]]        # [M] (seller, floor USD/kg, site) of the sellers whose main output it is
+    _ex_floor: np.ndarray             # [X] USD/kg price floor guaranteed for each ex-China plant's main output
     buyer_country: np.ndarray         # [B] country index of each buyer
     us_program: np.ndarray            # [P] bool: a US program
     rated: np.ndarray                 # [B] bool: a buyer whose orders may be DPAS-rated (US programs)
     foreign: np.ndarray               # [B] bool: a buyer outside China
     _domestic_programs: np.ndarray    # buyer indices of China's own programs
-    _lead_cn: list[int]               # [B] months of shipping from China
+    _lead_cn: np.ndarray              # [B] months of shipping from China
+    _to_country: np.ndarray           # [C, B] 1 where buyer b is (in) country c: a product sums buyers by country
     events_at: dict[int, list[Event]]  # month index -> config events dated then (those before the start already applied)
     recorder: Recorder                # per-month records, from month 0 (set after the warm-up)
     t: int                            # the next month to run (0 = the start month)
@@ -59,7 +60,8 @@ class ModelState:
     terms: PolicyState                # China's regime terms and the US levers in force (events move them)
     eligible: np.ndarray              # [B, K] bool: origin classes each buyer may use this month
     countries: list[Country]          # [C] the countries' agents (stockpile, reserve budget, budget vote)
-    refiners: list[Refiner]           # [R] the plants' agents (schedule, inventory)
+    refiners: list[Refiner]           # [R] the plants' agents (their decisions; schedule and stock live in the arrays)
+    plant_start: np.ndarray           # [R] month index of each plant's first output (agents.refiner.NEVER: undecided)
     producers: list[DefenseProducer]  # the defense firms' agents (work in progress, backlog)
     stockpiles: np.ndarray            # [C, M, K] t in strategic stockpiles; each country's is a view of its row
     plant_stock: np.ndarray           # [R, M, K] t of unsold plant output; each refiner's inventory is a view of its row
@@ -95,6 +97,7 @@ class ModelState:
     plan_pad: np.ndarray              # [N, G+1] planned cut-in month of each ladder's generations, NEVER-padded (constant)
     cut_in: np.ndarray                # [N, G+1] the same plus each generation's other-cause slip (constant)
     _ex_magnet: np.ndarray            # refiner indices of the magnet plants outside China (constant)
+    _cn_magnet: np.ndarray            # refiner indices of China's magnet plants (constant)
     _ladder_country: np.ndarray       # [N] country index of each ladder's buyer (constant; so are the four below)
     _ladder_military: np.ndarray      # [N] bool: a defense program
     _ladder_buyer: np.ndarray         # [N] buyer index (country stock or program inventory)

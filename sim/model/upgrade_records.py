@@ -31,21 +31,30 @@ class UpgradeRecords:
 
     def __init__(self, model, months: int):
         self.model = model
-        n_g = len(model.world.tech.ladders)
+        n_g, n_r = len(model.world.tech.ladders), len(model.plant_level)
         self.out = np.zeros((months, len(UPGRADE_METRICS), n_g))
-        self.levels = np.zeros((months, len(model.magnet_plants)))
+        # Each month's raw rows, for every plant: the magnet plants' levels and the best of
+        # those outside China that had started are picked out once, in :meth:`series`.
+        self.plant_level = np.zeros((months, n_r), dtype=np.int64)
+        self.plant_start = np.zeros((months, n_r), dtype=np.int64)
         self.frontier = np.zeros(months)
-        self.best_row = np.zeros(months)
         self.groups = model.upgrade_groups()
 
     def record(self, t: int) -> None:
         """Store month ``t``."""
         m = self.model
         self.out[t] = m.upgrade_out
-        self.levels[t] = m.plant_level[m.magnet_plants]
+        self.plant_level[t] = m.plant_level
+        self.plant_start[t] = m.plant_start
         self.frontier[t] = m.frontier
-        started = [m.plant_level[i] for i in m.magnet_plants if not m.refiners[i].chinese and t >= m.refiners[i].start]
-        self.best_row[t] = max(started) if started else 0.0
+
+    def best_row(self) -> np.ndarray:
+        """``[T]`` the best level of a magnet plant outside China that had started each month (0: none had)."""
+        ex = self.model._ex_magnet
+        started = np.arange(len(self.frontier))[:, None] >= self.plant_start[:, ex]   # [T, X]
+        lowest = np.iinfo(np.int64).min
+        best = np.where(started, self.plant_level[:, ex], lowest).max(axis=1, initial=lowest)
+        return np.where(started.any(axis=1), best, 0).astype(float)
 
     def series(self, circle: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
         """Every upgrade series as ``(metric, entity, values[T])``; ``circle`` is the recorder's [T, C]."""
@@ -67,8 +76,8 @@ class UpgradeRecords:
                 out.append((metric, name, self.out[:, k, idx].mean(axis=1)))
             if self.groups:
                 out.append((metric, "circle:A", (self.out[:, k, :] * mask).sum(axis=1) / n))
-        for j, idx in enumerate(m.magnet_plants):
-            out.append(("tech_level", m.world.refiners[idx], self.levels[:, j]))
+        for idx in m.magnet_plants:
+            out.append(("tech_level", m.world.refiners[idx], self.plant_level[:, idx].astype(float)))
         out.append(("tech_level", "frontier:CN", self.frontier))
-        out.append(("tech_level", "best:ROW", self.best_row))
+        out.append(("tech_level", "best:ROW", self.best_row()))
         return out

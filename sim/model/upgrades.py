@@ -7,16 +7,16 @@ has qualified that supplier there, and it holds the new need for ``secure_months
 reads the material state and the regime; it writes only the upgrade state (and the programs'
 ``bom_scale``, which the next month's kitting uses), so the material flows stay as they were
 whenever every generation keeps its program's bill of materials. Access and the lags are
-computed for every buyer at once (arrays over ladders); only buyers with a generation due go
-through the cut-in rule one by one.
+computed for every buyer at once (one kernel call each per month); only buyers with a
+generation due (about one a month) go through the cut-in rule one by one.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.mechanisms.generations import cutin_check, lags
-from sim.mechanisms.technology import NEVER, available, frontier_at, highest_level, next_level_month
+from sim.mechanisms.generations import cutin_check, due_generations, first_levels, lags, units_made
+from sim.mechanisms.technology import NEVER, access_levels, advance_plants, frontier_at
 from sim.model.state import ModelState
 from sim.vocab import MAGNET
 
@@ -31,6 +31,7 @@ class Upgrades(ModelState):
         n_r, n_l, n_g = len(self.refiners), len(tech.levels), len(ladders)
         self.magnet_plants = np.array([r.index for r in self.by_stage[2]], dtype=int)
         self._ex_magnet = np.array([i for i in self.magnet_plants if not self.refiners[i].chinese], dtype=int)
+        self._cn_magnet = np.array([i for i in self.magnet_plants if self.refiners[i].chinese], dtype=int)
         self.plant_level = tech.plant_level0.copy()
         self.plant_reached = np.full((n_r, n_l), NEVER, dtype=np.int64)
         for r in range(n_r):
@@ -67,32 +68,31 @@ class Upgrades(ModelState):
 
     def _upgrade(self, t: int) -> None:
         """Move the frontier and plants' levels, cut in the generations that are ready, record lags."""
-        tech = self.world.tech
-        self.frontier = frontier_at(tech.reach, t)
+        self.frontier = frontier_at(self.world.tech.reach, t)
         self._advance_plants(t)
         legal, usable = self.access_levels(t)
-        first = self.gen_level < 0   # the first generation of a buyer without a ladder: what it could get
-        self.gen_level[first] = np.minimum(np.maximum(usable[first], 0), self.frontier)
-        rows = np.arange(len(tech.ladders))
-        due = np.nonzero(self.cut_in[rows, self.gen_current + 1] <= t)[0]
-        self.gen_reason = ["ready"] * rows.size
-        for i in due:
+        # the first generation of a buyer without a ladder: what it could get
+        self.gen_level = first_levels(self.gen_level, usable, self.frontier)
+        self.gen_reason = ["ready"] * legal.size
+        for i in due_generations(t, self.cut_in, self.gen_current):
             self._try_cut_in(t, int(i), int(legal[i]), int(usable[i]))
-        self.upgrade_out[:] = lags(t, self.frontier, self.gen_level, self.gen_current, self.plan_pad, self.cut_in,
-                                   self.units_made(), self.gen_downgraded)
+        self.upgrade_out = lags(t, self.frontier, self.gen_level, self.gen_current, self.plan_pad, self.cut_in,
+                                self.units_made(), self.gen_downgraded)
 
     def access_levels(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """``([N], [N])``: per ladder, the highest level a legal supplier has, and the highest the
         buyer has also qualified (-1: none) (S23)."""
-        avail = self._availability(t)
-        return highest_level(avail, t, 0.0), highest_level(avail, t, self._ladder_q)
+        terms, p = self.terms, self._plants
+        return access_levels(t, self.world.tech.reach, self._ex_magnet, self.plant_start, p.qual_months, p.chinese,
+                             p.site, self.plant_reached, self.plant_licensed, self._ladder_buyer,
+                             self._ladder_country, self._ladder_domestic, self._ladder_military, self._ladder_q,
+                             self.eligible, bool(terms.controlled[MAGNET]), terms.approve_prob, terms.deny_military,
+                             terms.holdback, terms.country_tier, terms.extraterritorial)
 
     def units_made(self) -> np.ndarray:
         """``[N]`` what each buyer made this month: units delivered (programs), t of magnet used (sectors)."""
-        program = self._ladder_program >= 0
-        units = self.use[self._ladder_country, MAGNET] * self._ladder_share
-        units[program] = self.delivered[self._ladder_program[program]]
-        return units
+        return units_made(self.use[:, MAGNET], self.delivered, self._ladder_country, self._ladder_program,
+                          self._ladder_share)
 
     def upgrade_groups(self) -> dict[str, list[int]]:
         """Ladders averaged into each aggregate: the high-end programs each country builds or buys
@@ -110,48 +110,22 @@ class Upgrades(ModelState):
     def _advance_plants(self, t: int) -> None:
         """China's plants sit at the frontier; others step up by development or licence (S23)."""
         tech, terms = self.world.tech, self.terms
-        top = len(tech.levels) - 1
-        for idx in self.magnet_plants:
-            r = self.refiners[idx]
-            if r.chinese:
-                self.plant_level[idx] = self.frontier
-                self.plant_reached[idx] = tech.reach
-                continue
-            k = int(self.plant_level[idx]) + 1
-            if k > top or t < r.start:
-                continue
-            delay = tech.upgrade_rule_delay if terms.upgrade_rule else 0.0
-            month, licensed = next_level_month(int(tech.reach[k]), float(tech.development_lag[idx]),
-                                               tech.licence_lag, not terms.tech_ban, delay)
-            if t >= month:
-                self.plant_level[idx] = k
-                self.plant_reached[idx, k] = t
-                self.plant_licensed[idx, k] = licensed
-
-    def _availability(self, t: int) -> np.ndarray:
-        """``[N, L]``: month from which each buyer can buy each level from some legal supplier (S23)."""
-        tech, terms = self.world.tech, self.terms
-        plants = [self.refiners[i] for i in self._ex_magnet]
-        start = np.array([r.start for r in plants], dtype=np.int64)
-        reached = np.maximum(self.plant_reached[self._ex_magnet], start[:, None])   # [X, L]
-        on = t >= start
-        qualified = np.array([r.quality(t) == 2 for r in plants], dtype=bool)
-        sites = np.array([r.site for r in plants], dtype=int)
-        b = self._ladder_buyer
-        licences = ~terms.controlled[MAGNET] | (terms.approve_prob[b] > 0)
-        cn_ok = self._ladder_domestic | (self.eligible[b, 0] & licences
-                                         & ~(self._ladder_military & terms.deny_military))
-        hold = np.where(self._ladder_domestic, 0.0, terms.holdback[terms.country_tier[self._ladder_country]])
-        return available(tech.reach, hold, cn_ok, reached, on, qualified, self.plant_licensed[self._ex_magnet],
-                         sites, self._ladder_country, self._ladder_military, terms.extraterritorial)
+        delay = tech.upgrade_rule_delay if terms.upgrade_rule else 0.0
+        self.plant_level, self.plant_reached, self.plant_licensed = advance_plants(
+            t, tech.reach, self.frontier, self._cn_magnet, self._ex_magnet, self.plant_start, tech.development_lag,
+            tech.licence_lag, not terms.tech_ban, delay, self.plant_level, self.plant_reached, self.plant_licensed)
 
     def _try_cut_in(self, t: int, i: int, legal: int, usable: int) -> None:
         """Cut in the generation now due if the rule allows, or a downgrade where the rule says."""
-        ladder = self.world.tech.ladders[i]
+        tech = self.world.tech
+        ladder = tech.ladders[i]
         nxt = int(self.gen_current[i]) + 1
-        required = int(ladder.level[nxt]) if ladder.level[nxt] >= 0 else frontier_at(self.world.tech.reach,
-                                                                                        int(ladder.cut_in[nxt]))
-        reason = cutin_check(legal, usable, required, self._cover(ladder, nxt), self.world.tech.secure_months)
+        required = int(ladder.level[nxt])
+        if required < 0:   # the frontier's level at the planned cut-in
+            required = frontier_at(tech.reach, int(ladder.cut_in[nxt]))
+        # Condition (c) counts only once (a) and (b) pass: the cover is worked out only then.
+        cover = self._cover(ladder, nxt) if min(legal, usable) >= required else 0.0
+        reason = cutin_check(legal, usable, required, cover, tech.secure_months)
         self.gen_reason[i] = reason
         if reason == "ready":
             self._cut_in(i, ladder, nxt, required, downgraded=False)

@@ -8,6 +8,7 @@ Nothing here reads a DictConfig or draws randomness; this module and :mod:`sim.m
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -205,6 +206,22 @@ def build_world(cfg: Config) -> World:
         tech=build_tech(cfg, tuple(programs), np.array([cidx[x.site] == cidx["CN"] or cidx[x.owner] == cidx["CN"]
                                                          for x in r], dtype=bool)),
     )
+
+
+class PlantArrays(NamedTuple):
+    """The plants' constants the production kernel reads, each ``[R]`` in refiner order."""
+
+    stage: np.ndarray         # stage index (0 separation, 1 metal, 2 magnet)
+    output: np.ndarray        # main output material
+    site: np.ndarray          # country index where the plant stands
+    chinese: np.ndarray       # bool: sited in or owned from China
+    ramp_months: np.ndarray   # months from first output to nameplate
+    qual_months: np.ndarray   # months from first output to defense qualification
+    cap: np.ndarray           # t/month of main output at nameplate
+    heavy: np.ndarray         # t/month of heavy oxide at nameplate (separation)
+    feed: np.ndarray          # t/month of mined feed (separation)
+    room: np.ndarray          # t of unsold output a non-Chinese plant keeps before it cuts output
+    unit_cost: np.ndarray     # USD/kg
 
 
 def years_since_2024(start_abs: int, t: int) -> float:

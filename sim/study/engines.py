@@ -41,7 +41,7 @@ for _key, _value in RAY_ENV.items():
 
 def _forkserver():
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["sim.study.worker"])
+    ctx.set_forkserver_preload(["sim.study.worker", "sim.study.warm"])   # the model, its kernels ready
     return ctx
 
 
