@@ -6,6 +6,9 @@ allocation is one call. Each kernel compiles on its first call and is cached bes
 module (``__pycache__``), so a machine pays the compilation once and a worker process only
 loads it. ``NUMBA_DISABLE_JIT=1`` runs the same functions as plain Python (for debuggers and
 coverage), at about a hundredth of the speed.
+
+For developers: numba's cache checks only the calling kernel's own source file. After editing a
+kernel that kernels in other files call, delete ``sim/mechanisms/__pycache__/*.nb[ic]``.
 """
 
 from __future__ import annotations

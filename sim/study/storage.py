@@ -29,14 +29,13 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sim.calendar import month_dates
-from sim.outputs.aggregate import RUNS, check_runs, write_sweep
+from sim.outputs.aggregate import RUNS, check_runs
 from sim.outputs.io import COLUMNS, atomic_write
 
 STUDY = "study.json"
 PARTS = "parts"
 RUNS_KEY, DIGEST_KEY, LEVELS_KEY = b"rhythm.runs", b"rhythm.digest", b"rhythm.levels"
 LEVELS = ("scenario", "metric", "entity")
-IN_MEMORY_ROWS = 5_000_000   # above this the final table is streamed part by part
 
 
 class StudyError(ValueError):
@@ -109,13 +108,10 @@ class ParquetStore:
 
     Args:
         root: the study directory.
-        in_memory_rows: largest final table built in memory and written with
-            :func:`sim.outputs.aggregate.write_sweep`; larger ones are streamed in the same format.
     """
 
-    def __init__(self, root: str | os.PathLike, in_memory_rows: int = IN_MEMORY_ROWS):
+    def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
-        self.in_memory_rows = in_memory_rows
 
     def part(self, chunk: int) -> Path:
         return self.root / PARTS / f"chunk-{chunk:06d}.parquet"
@@ -179,14 +175,12 @@ class ParquetStore:
         """Write ``results.parquet`` (the parts in chunk order), ``runs.parquet`` and figures."""
         paths = [self.part(k) for k in chunks]
         metas = [self._meta(p) for p in paths]
-        rows = sum(pq.read_metadata(p).num_rows for p in paths)
         levels = {c: sorted({v for m in metas for v in json.loads(m[LEVELS_KEY])[c]}) for c in LEVELS}
         # The Arrow schema write_sweep gives a table with these categories (and its pandas metadata).
         sample = _empty().astype({c: pd.CategoricalDtype(levels[c]) for c in LEVELS})[COLUMNS + ["run"]]
         schema = pa.Table.from_pandas(sample, preserve_index=False).schema
-        if rows <= self.in_memory_rows:
-            table = pa.concat_tables([self._read(p, levels, schema) for p in paths]).to_pandas()
-            return write_sweep(self.root, table, runs, figures=figures)
+        # Arrow from part to file, one part in memory at a time: a pandas round trip of every row
+        # would cost more than the runs that made them. (write_sweep's format, so the same files.)
         return self._stream(paths, levels, schema, runs, figures)
 
     @staticmethod
