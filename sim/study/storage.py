@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -208,16 +209,26 @@ class ParquetStore:
                     writer.write_table(self._read(path, levels, schema))
 
         written = [self.root / RESULTS, self.root / RUNS]
-        atomic_write(written[0], write_results)
-        runs = check_runs(runs.reset_index(drop=True))
-        runs = runs.assign(run=runs["run"].astype(str), error=runs["error"].fillna("").astype(str))
-        arrow = pa.Table.from_pandas(runs, preserve_index=False)
-        atomic_write(written[1], lambda p: pq.write_table(arrow, p, compression="zstd"))
-        if figures and (runs["status"] == "done").any():
-            from sim.outputs.figures import plot_scenario_panel, save
+        # results.parquet is written in a thread (Arrow and zstd release the GIL) while the figure
+        # is drawn from the parts' few lag rows: the two together take the longer one's time.
+        with ThreadPoolExecutor(1) as pool:
+            results = pool.submit(atomic_write, written[0], write_results)
+            runs = check_runs(runs.reset_index(drop=True))
+            runs = runs.assign(run=runs["run"].astype(str), error=runs["error"].fillna("").astype(str))
+            arrow = pa.Table.from_pandas(runs, preserve_index=False)
+            atomic_write(written[1], lambda p: pq.write_table(arrow, p, compression="zstd"))
+            figure = None
+            if figures and (runs["status"] == "done").any():
+                from sim.outputs.figures import plot_scenario_panel, save
 
-            lag = pq.read_table(written[0], filters=[("metric", "==", "delivery_lag_cycles"),
-                                                     ("entity", "in", ["country:US", "circle:A"])]).to_pandas()
-            fig, _ = plot_scenario_panel(lag)
-            written += save(fig, self.root / "figures" / "scenario_panel")
+                rows = [pq.read_table(p, columns=COLUMNS, filters=[("metric", "==", "delivery_lag_cycles"),
+                                                                   ("entity", "in", ["country:US", "circle:A"])])
+                        for p in paths]
+                lag = pd.concat([r.to_pandas() for r in rows], ignore_index=True)
+                for name in LEVELS:   # the parts' own dictionaries differ: plain text
+                    lag[name] = lag[name].astype(str)
+                figure, _ = plot_scenario_panel(lag)
+            results.result()   # re-raises a failed write
+        if figure is not None:
+            written += save(figure, self.root / "figures" / "scenario_panel")
         return written
