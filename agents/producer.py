@@ -24,7 +24,6 @@ class DefenseProducer(mesa.Agent):
         super().__init__(model)
         progs = [model.world.programs[p] for p in programs]
         self.programs = np.array(programs, dtype=np.int64)            # indices into the world's programs
-        self.rows = self.programs + model.n_c                          # the programs' buyer rows (hold, eligible)
         self.rate = np.array([p.rate for p in progs], dtype=float)           # units/month at the start
         self.target = np.array([p.target for p in progs], dtype=float)       # units/month after the ramp (0: none)
         self.ramp_months = np.array([p.ramp for p in progs], dtype=np.int64)
